@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# deptscope top-level build.  Quiet by default (V=1 shows commands), output
+# under O= (default build/), never into the source tree.
+
+O ?= build
+OUT := $(abspath $(O))
+SRC := $(abspath .)
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+WERROR ?= 1
+SAN ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+			       -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VENDORED_VMLINUX_H := $(SRC)/bpf/vmlinux/$(ARCH)/vmlinux.h
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUT)/%,%,$(2))";
+endif
+
+# Recursive (=) so pkg-config runs after `deps` installed what it needs.
+PKG_LIBS = libbpf libdw libelf zlib
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
+PKG_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null)
+
+WARNFLAGS := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes \
+	     -Wshadow -Wformat=2 -Wundef -Wmissing-field-initializers
+ifeq ($(WERROR),1)
+WARNFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+endif
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) $(WARNFLAGS) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+	     -I$(SRC)/lib/include -I$(SRC)/bpf -I$(OUT)/bpf $(PKG_CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LDLIBS_ALL = $(OUT)/libdeptscope.a $(PKG_LDLIBS) -lm
+
+BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT)/bpf -I$(SRC)/bpf
+# Where clang finds asm/types.h and friends on Debian/Ubuntu multiarch.
+CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_PROGS := fence
+BPF_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_PROGS))
+BPF_SKELS := $(patsubst %,$(OUT)/bpf/%.skel.h,$(BPF_PROGS))
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(TOOL_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
+LIVE_SRCS := $(wildcard tests/live/*.c)
+LIVE_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIVE_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
+
+DEPS_STAMP := $(OUT)/.deps-ok
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test unit-test live-test cli-test demo bench install uninstall clean help check-style
+
+all: $(OUT)/deptscope
+
+help:
+	@echo 'Targets:'
+	@echo '  all        build build/deptscope (default)'
+	@echo '  deps       install the Debian packages the build and tests need'
+	@echo '  test       unit, CLI and live BPF tests (live ones SKIP without root)'
+	@echo '  demo       triage-free quick look: live fence capture, record, report, export'
+	@echo '  bench      BPF cost vs bpftrace, replay throughput'
+	@echo '  install    install deptscope to $$(PREFIX)/bin'
+	@echo 'Variables: O=DIR V=1 WERROR=0 SAN=1 CC= CLANG= BPFTOOL= VMLINUX_BTF='
+
+deps:
+	$(Q)$(SRC)/scripts/deps.sh install
+
+# Checked once per build dir; re-run when the package list changes.
+$(DEPS_STAMP): $(SRC)/scripts/deps.sh
+	$(Q)mkdir -p $(OUT)
+	$(Q)$(SRC)/scripts/deps.sh ensure
+	$(Q)touch $@
+
+# vmlinux.h: from the running kernel's BTF when there is one, else vendored.
+$(OUT)/bpf/vmlinux.h: | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ -r $(VMLINUX_BTF) ] && command -v $(BPFTOOL) >/dev/null; then \
+		printf '  %-8s %s\n' GEN "bpf/vmlinux.h (from $(VMLINUX_BTF))"; \
+		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@; \
+	else \
+		printf '  %-8s %s\n' CP "bpf/vmlinux.h (vendored: no BTF at $(VMLINUX_BTF))"; \
+		cp $(VENDORED_VMLINUX_H) $@; \
+	fi
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/bpf/vmlinux.h | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES) -MMD -MP -MF $(@:.o=.d) -MT $@ \
+		-c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(OUT)/bpf/%.skel.h: $(OUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# Only lib/<feature>_bpf.c files include skeletons.
+$(OUT)/lib/fence_bpf.o: $(OUT)/bpf/fence.skel.h
+
+$(OUT)/%.o: %.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/libdeptscope.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/deptscope: $(TOOL_OBJS) $(OUT)/libdeptscope.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LDLIBS_ALL)
+
+$(OUT)/tests/unit/unit: $(UNIT_OBJS) $(OUT)/libdeptscope.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LDLIBS_ALL)
+
+$(OUT)/tests/live/live: $(LIVE_OBJS) $(OUT)/tests/unit/main.o $(OUT)/libdeptscope.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(LIVE_OBJS) $(OUT)/tests/unit/main.o $(LDLIBS_ALL)
+
+$(OUT)/tests/live/%.o: ALL_CFLAGS += -I$(SRC)/tests/unit
+
+$(OUT)/bench/%: bench/%.c $(OUT)/libdeptscope.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LDLIBS_ALL)
+
+unit-test: $(OUT)/tests/unit/unit
+	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) $(OUT)/tests/unit/unit
+
+cli-test: $(OUT)/deptscope $(BENCH_BINS)
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/run.sh
+
+live-test: $(OUT)/tests/live/live $(OUT)/deptscope
+	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/live/detach.sh
+
+# Each suite prints its own "N passed, N failed" line; stop at the first failing suite.
+test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS)
+	$(Q)$(SRC)/scripts/check-style.sh
+	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory cli-test
+	$(Q)$(MAKE) --no-print-directory live-test
+
+check-style:
+	$(Q)$(SRC)/scripts/check-style.sh
+
+demo: $(OUT)/deptscope $(BENCH_BINS)
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/scripts/demo.sh
+
+bench: $(OUT)/deptscope $(BENCH_BINS)
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/bench/run.sh
+
+install: $(OUT)/deptscope
+	install -D -m 0755 $(OUT)/deptscope $(DESTDIR)$(PREFIX)/bin/deptscope
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/deptscope
+
+clean:
+	rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one header shared by BPF programs and user space: the wire format of
+ * every event record.  It is also the record format of recordings (see
+ * docs/recording-format.md), so changing a layout here is an ABI break and
+ * needs DS_REC_VERSION bumped.
+ *
+ * Rules: fixed-width types only, fields ordered large to small, explicit
+ * padding, every struct size checked in lib/event.c with _Static_assert.
+ */
+#ifndef DEPTSCOPE_EVENTS_H
+#define DEPTSCOPE_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#ifndef TASK_COMM_LEN
+#define TASK_COMM_LEN		16
+#endif
+
+#define DS_MAX_STACK		32	/* kernel frames kept per wait */
+#define DS_NAME_LEN		64	/* driver/timeline name, NUL included */
+#define DS_EVENT_ALIGN		8	/* every record size is a multiple */
+#define DS_EVENT_MAX_SIZE	4096
+
+/*
+ * Record types.  Values below DS_EV_META_BASE come from BPF programs;
+ * values from DS_EV_META_BASE up are written by user space (recorder
+ * bookkeeping).  Numbers are never reused.
+ */
+#define DS_EV_FENCE_INIT		1
+#define DS_EV_FENCE_EMIT		2
+#define DS_EV_FENCE_ENABLE_SIGNAL	3
+#define DS_EV_FENCE_SIGNALED		4
+#define DS_EV_FENCE_WAIT_START		5
+#define DS_EV_FENCE_WAIT_END		6
+#define DS_EV_FENCE_DESTROY		7
+#define DS_EV_FENCE_NAME		8
+#define DS_EV_PING			9
+#define DS_EV_BPF_MAX			10
+
+#define DS_EV_META_BASE			0x8000
+#define DS_EV_META_SOURCE		0x8001
+#define DS_EV_META_STATS		0x8002
+#define DS_EV_META_END			0x8003
+#define DS_EV_META_MAX			0x8004
+
+/* ds_fence_event.flags */
+#define DS_FENCE_F_SIGNALED	(1u << 0)	/* fence was signalled at the event */
+#define DS_FENCE_F_NO_START	(1u << 1)	/* wait_end without a seen wait_start */
+#define DS_FENCE_F_OPS_NULL	(1u << 2)	/* ops already detached (7.x) */
+
+/* Common header of every record, BPF or meta. */
+struct ds_event_hdr {
+	__u64 ts;		/* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+	__u16 type;		/* DS_EV_* */
+	__u16 size;		/* whole record incl. header, multiple of 8 */
+	__u32 cpu;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+};
+
+/*
+ * One layout for all seven dma_fence tracepoints.  context/seqno are the
+ * full 64-bit values read from struct dma_fence (the trace record only
+ * has 32 bits).  stack[] is filled for WAIT_START only; nr_frames tells
+ * how many entries are valid and size covers exactly those.
+ */
+struct ds_fence_event {
+	struct ds_event_hdr hdr;
+	__u64 fence;		/* struct dma_fence pointer: identity key */
+	__u64 context;
+	__u64 seqno;
+	__u64 ops;		/* struct dma_fence_ops pointer, 0 if detached */
+	__u64 start_ts;		/* WAIT_END: matching wait_start time */
+	__u64 duration_ns;	/* WAIT_END: wait duration */
+	__u32 flags;		/* DS_FENCE_F_* */
+	__u32 nr_frames;
+	char comm[TASK_COMM_LEN];
+	__u64 stack[DS_MAX_STACK];
+};
+
+#define DS_FENCE_EVENT_BASE_SIZE	(sizeof(struct ds_fence_event) - \
+					 DS_MAX_STACK * sizeof(__u64))
+
+/*
+ * Driver and timeline names for a fence context, sent once per context.
+ * The classic trace record carries only the low 32 bits of the context.
+ */
+struct ds_fence_name_event {
+	struct ds_event_hdr hdr;
+	__u32 context32;
+	__u32 seqno32;
+	char driver[DS_NAME_LEN];
+	char timeline[DS_NAME_LEN];
+};
+
+/* Self-test event: proves the ring-buffer path end to end. */
+struct ds_ping_event {
+	struct ds_event_hdr hdr;
+	__u64 seq;		/* per-run sequence number, from 0 */
+	__u64 syscall_nr;
+};
+
+/* Sources: one bit each, recorded in DS_EV_META_SOURCE. */
+#define DS_SRC_FENCE		(1u << 0)
+#define DS_SRC_PING		(1u << 1)
+
+/*
+ * Per-source counters kept by the BPF side in .bss and snapshotted by
+ * user space into DS_EV_META_STATS records.
+ */
+struct ds_bpf_stats {
+	__u64 emitted;		/* records submitted to the ring buffer */
+	__u64 dropped;		/* ring buffer full: record lost */
+	__u64 names_dropped;	/* name map full */
+	__u64 waits_unmatched;	/* wait_end without wait_start */
+};
+
+struct ds_meta_source {
+	struct ds_event_hdr hdr;
+	__u32 sources;		/* DS_SRC_* attached */
+	__u32 missing;		/* number of events that could not attach */
+	char names[256];	/* "dma_fence_emit,..." of missing events */
+};
+
+struct ds_meta_stats {
+	struct ds_event_hdr hdr;
+	__u64 received;		/* records user space got from the ring */
+	__u64 emitted;
+	__u64 dropped;
+	__u64 names_dropped;
+	__u64 waits_unmatched;
+};
+
+struct ds_meta_end {
+	struct ds_event_hdr hdr;
+	__u64 records;		/* records written before this one */
+	__u64 duration_ns;
+};
+
+#define DS_HIST_SLOTS		64	/* log2 slots of the in-kernel histogram */
+
+#endif /* DEPTSCOPE_EVENTS_H */

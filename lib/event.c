@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stddef.h>
+#include "deptscope/event.h"
+
+/* The wire ABI must not change silently: any layout change breaks recordings. */
+_Static_assert(sizeof(struct ds_event_hdr) == 24, "ds_event_hdr");
+_Static_assert(offsetof(struct ds_event_hdr, type) == 8, "ds_event_hdr.type");
+_Static_assert(sizeof(struct ds_fence_event) == 352, "ds_fence_event");
+_Static_assert(DS_FENCE_EVENT_BASE_SIZE == 96, "ds_fence_event base");
+_Static_assert(offsetof(struct ds_fence_event, stack) == 96, "ds_fence_event.stack");
+_Static_assert(sizeof(struct ds_fence_name_event) == 160, "ds_fence_name_event");
+_Static_assert(sizeof(struct ds_ping_event) == 40, "ds_ping_event");
+_Static_assert(sizeof(struct ds_meta_source) == 288, "ds_meta_source");
+_Static_assert(sizeof(struct ds_meta_stats) == 64, "ds_meta_stats");
+_Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
+_Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
+
+static size_t min_size(unsigned int type)
+{
+	switch (type) {
+	case DS_EV_FENCE_INIT ... DS_EV_FENCE_DESTROY:
+		return DS_FENCE_EVENT_BASE_SIZE;
+	case DS_EV_FENCE_NAME:
+		return sizeof(struct ds_fence_name_event);
+	case DS_EV_PING:
+		return sizeof(struct ds_ping_event);
+	case DS_EV_META_SOURCE:
+		return sizeof(struct ds_meta_source);
+	case DS_EV_META_STATS:
+		return sizeof(struct ds_meta_stats);
+	case DS_EV_META_END:
+		return sizeof(struct ds_meta_end);
+	default:
+		return sizeof(struct ds_event_hdr);
+	}
+}
+
+int ds_event__check(const void *ev, size_t avail)
+{
+	const struct ds_event_hdr *h = ev;
+
+	if (avail < sizeof(*h))
+		return -EAGAIN;
+	if (!h->type || h->size < sizeof(*h) || h->size % DS_EVENT_ALIGN ||
+	    h->size > DS_EVENT_MAX_SIZE || h->size < min_size(h->type))
+		return -EINVAL;
+	/* Unknown types inside the two ranges pass: newer recordings stay readable. */
+	if (h->type >= 0x100 && (h->type < DS_EV_META_BASE || h->type >= DS_EV_META_BASE + 0x100))
+		return -EINVAL;
+	if (h->type >= DS_EV_FENCE_INIT && h->type <= DS_EV_FENCE_DESTROY &&
+	    h->size > sizeof(struct ds_fence_event))
+		return -EINVAL;
+	if (avail < h->size)
+		return -EAGAIN;
+	return h->size;
+}
+
+unsigned int ds_fence_event__nr_frames(const struct ds_fence_event *e)
+{
+	unsigned int room;
+
+	if (e->hdr.size <= DS_FENCE_EVENT_BASE_SIZE)
+		return 0;
+	room = (e->hdr.size - DS_FENCE_EVENT_BASE_SIZE) / sizeof(__u64);
+	return e->nr_frames < room ? e->nr_frames : room;
+}
+
+const char *ds_event_type_name(unsigned int type)
+{
+	static const char *const names[] = {
+		[DS_EV_FENCE_INIT] = "fence_init",
+		[DS_EV_FENCE_EMIT] = "fence_emit",
+		[DS_EV_FENCE_ENABLE_SIGNAL] = "fence_enable_signal",
+		[DS_EV_FENCE_SIGNALED] = "fence_signaled",
+		[DS_EV_FENCE_WAIT_START] = "fence_wait_start",
+		[DS_EV_FENCE_WAIT_END] = "fence_wait_end",
+		[DS_EV_FENCE_DESTROY] = "fence_destroy",
+		[DS_EV_FENCE_NAME] = "fence_name",
+		[DS_EV_PING] = "ping",
+	};
+
+	if (type < DS_EV_BPF_MAX && names[type])
+		return names[type];
+	switch (type) {
+	case DS_EV_META_SOURCE:
+		return "meta_source";
+	case DS_EV_META_STATS:
+		return "meta_stats";
+	case DS_EV_META_END:
+		return "meta_end";
+	}
+	return "unknown";
+}

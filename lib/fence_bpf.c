@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Loader of bpf/fence.bpf.c.  The only file that includes its skeleton.
+ * Each program is attached on its own so a kernel that lacks one tracepoint
+ * loses that event only, and the user is told which.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "deptscope/event.h"	/* before the skeleton: it names our wire types */
+#include "fence.skel.h"
+#include "deptscope/fence.h"
+#include "deptscope/log.h"
+#include "deptscope/util.h"
+
+#define DEFAULT_RINGBUF_KB	4096
+
+enum prog_kind { PK_FENCE, PK_NAME, PK_PING, PK_BENCH };
+
+struct prog_ent {
+	struct bpf_program *prog;
+	const char *event;	/* tracepoint in the dma_fence system, or other */
+	enum prog_kind kind;
+	struct bpf_link *link;
+};
+
+struct ds_fence_bpf {
+	struct fence_bpf *skel;
+	struct ring_buffer *rb;
+	struct ds_stream *stream;
+	struct prog_ent progs[16];
+	unsigned int nr_progs;
+	unsigned int nr_attached;
+	uint64_t received;
+	uint64_t malformed;
+	char missing[256];
+};
+
+static void add_missing(struct ds_fence_bpf *b, const char *what)
+{
+	size_t len = strlen(b->missing);
+
+	snprintf(b->missing + len, sizeof(b->missing) - len, "%s%s", len ? "," : "", what);
+}
+
+static void add_prog(struct ds_fence_bpf *b, struct bpf_program *p, const char *event,
+		     enum prog_kind kind)
+{
+	b->progs[b->nr_progs].prog = p;
+	b->progs[b->nr_progs].event = event;
+	b->progs[b->nr_progs].kind = kind;
+	b->nr_progs++;
+}
+
+/*
+ * The name programs read the classic record at fixed offsets; refuse them
+ * rather than read garbage if a kernel ever reshuffles the record.
+ */
+static bool record_layout_ok(const char *event)
+{
+	static const struct {
+		const char *field;
+		int offset, size;
+	} want[] = {
+		{ "driver", 8, 4 }, { "timeline", 12, 4 }, { "context", 16, 4 }, { "seqno", 20, 4 },
+	};
+	unsigned int i;
+	int off, size;
+
+	for (i = 0; i < DS_ARRAY_SIZE(want); i++) {
+		if (ds_tracepoint_field("dma_fence", event, want[i].field, &off, &size))
+			return false;
+		if (off != want[i].offset || size != want[i].size)
+			return false;
+	}
+	return true;
+}
+
+static bool btf_has_tp(const struct btf *btf, const char *event)
+{
+	char name[128];
+
+	if (!btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct ds_fence_bpf *b = ctx;
+
+	if (ds_event__check(data, size) < 0) {
+		b->malformed++;
+		return 0;
+	}
+	b->received++;
+	return b->stream ? ds_stream__dispatch(b->stream, data) : 0;
+}
+
+static void choose_programs(struct ds_fence_bpf *b, const struct ds_fence_bpf_opts *o)
+{
+	struct fence_bpf *s = b->skel;
+	struct btf *btf = NULL;
+	char what[96];
+	unsigned int i;
+	bool want;
+
+	add_prog(b, s->progs.ds_fence_init, "dma_fence_init", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_emit, "dma_fence_emit", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_enable, "dma_fence_enable_signal", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_signal, "dma_fence_signaled", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_wstart, "dma_fence_wait_start", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_wend, "dma_fence_wait_end", PK_FENCE);
+	add_prog(b, s->progs.ds_fence_free, "dma_fence_destroy", PK_FENCE);
+	add_prog(b, s->progs.ds_fnm_init, "dma_fence_init", PK_NAME);
+	add_prog(b, s->progs.ds_fnm_wait, "dma_fence_wait_start", PK_NAME);
+	add_prog(b, s->progs.ds_fnm_signal, "dma_fence_signaled", PK_NAME);
+	add_prog(b, s->progs.ds_ping, "sys_enter", PK_PING);
+	add_prog(b, s->progs.ds_bench_switch, "sched_switch", PK_BENCH);
+
+	if (o->fence) {
+		btf = btf__load_vmlinux_btf();
+		if (!btf)
+			btf = NULL;
+	}
+	for (i = 0; i < b->nr_progs; i++) {
+		struct prog_ent *p = &b->progs[i];
+
+		switch (p->kind) {
+		case PK_FENCE:
+			want = o->fence && !o->bench;
+			if (want && !btf_has_tp(btf, p->event)) {
+				add_missing(b, p->event);
+				want = false;
+			}
+			break;
+		case PK_NAME:
+			want = o->fence && !o->bench;
+			if (want && !(ds_tracepoint_exists("dma_fence", p->event) &&
+				      record_layout_ok(p->event))) {
+				snprintf(what, sizeof(what), "names@%s", p->event);
+				add_missing(b, what);
+				want = false;
+			}
+			break;
+		case PK_PING:
+			want = o->ping && !o->bench;
+			break;
+		default:
+			want = o->bench;
+			break;
+		}
+		bpf_program__set_autoload(p->prog, want);
+	}
+	btf__free(btf);
+}
+
+int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **out)
+{
+	struct ds_fence_bpf *b;
+	unsigned int i;
+	int err;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->skel = fence_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		goto err;
+	}
+	b->skel->rodata->targ_tgid = o->tgid;
+	b->skel->rodata->targ_ping_tid = o->ping_tid;
+	b->skel->rodata->targ_ping_nr = o->ping_nr;
+	err = bpf_map__set_max_entries(b->skel->maps.events,
+				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	if (err)
+		goto err;
+	choose_programs(b, o);
+	err = fence_bpf__load(b->skel);
+	if (err) {
+		ds_dbg("loading fence BPF programs failed: %s", strerror(-err));
+		goto err;
+	}
+	for (i = 0; i < b->nr_progs; i++) {
+		struct prog_ent *p = &b->progs[i];
+
+		if (!bpf_program__autoload(p->prog))
+			continue;
+		p->link = bpf_program__attach(p->prog);
+		if (!p->link) {
+			err = -errno;
+			ds_dbg("attaching %s failed: %s", bpf_program__name(p->prog), strerror(-err));
+			add_missing(b, p->event);
+			continue;
+		}
+		b->nr_attached++;
+	}
+	if (!b->nr_attached) {
+		err = -ENOENT;
+		goto err;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, b, NULL);
+	if (!b->rb) {
+		err = -errno;
+		goto err;
+	}
+	*out = b;
+	return 0;
+err:
+	*out = NULL;
+	/* keep the list of missing events for the caller's message */
+	if (err == -ENOENT && b->missing[0])
+		ds_dbg("unavailable: %s", b->missing);
+	ds_fence_bpf__destroy(b);
+	return err;
+}
+
+void ds_fence_bpf__destroy(struct ds_fence_bpf *b)
+{
+	unsigned int i;
+
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	for (i = 0; i < b->nr_progs; i++)
+		bpf_link__destroy(b->progs[i].link);
+	fence_bpf__destroy(b->skel);
+	free(b);
+}
+
+const char *ds_fence_bpf__missing(const struct ds_fence_bpf *b)
+{
+	return b->missing;
+}
+
+unsigned int ds_fence_bpf__nr_attached(const struct ds_fence_bpf *b)
+{
+	return b->nr_attached;
+}
+
+int ds_fence_bpf__read_hist(struct ds_fence_bpf *b, uint64_t *slots)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, c;
+	uint64_t *vals;
+	__u32 k;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(b->skel->maps.wait_hist);
+	for (k = 0; k < DS_HIST_SLOTS; k++) {
+		slots[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			slots[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int ds_fence_bpf__bench_prog_fd(const struct ds_fence_bpf *b)
+{
+	return bpf_program__fd(b->skel->progs.ds_bench_switch);
+}
+
+static int source_poll(void *src, struct ds_stream *s, int timeout_ms)
+{
+	struct ds_fence_bpf *b = src;
+	int n;
+
+	b->stream = s;
+	n = ring_buffer__poll(b->rb, timeout_ms);
+	return n == -EINTR ? 0 : n;
+}
+
+static int source_fd(void *src)
+{
+	return ring_buffer__epoll_fd(((struct ds_fence_bpf *)src)->rb);
+}
+
+static int source_stats(void *src, struct ds_meta_stats *st)
+{
+	struct ds_fence_bpf *b = src;
+	const struct ds_bpf_stats *k = &b->skel->bss->stats;
+
+	memset(st, 0, sizeof(*st));
+	st->hdr.type = DS_EV_META_STATS;
+	st->hdr.size = sizeof(*st);
+	st->hdr.ts = ds_now_mono_ns();
+	st->received = b->received;
+	/* bss is mmapped: read each counter once, the BPF side keeps adding */
+	st->emitted = __atomic_load_n(&k->emitted, __ATOMIC_RELAXED);
+	st->dropped = __atomic_load_n(&k->dropped, __ATOMIC_RELAXED);
+	st->names_dropped = __atomic_load_n(&k->names_dropped, __ATOMIC_RELAXED);
+	st->waits_unmatched = __atomic_load_n(&k->waits_unmatched, __ATOMIC_RELAXED);
+	return 0;
+}
+
+const struct ds_source_ops ds_fence_bpf_source_ops = {
+	.name = "bpf",
+	.poll = source_poll,
+	.fd = source_fd,
+	.stats = source_stats,
+};

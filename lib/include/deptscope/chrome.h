@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DEPTSCOPE_CHROME_H
+#define DEPTSCOPE_CHROME_H
+
+#include <stdio.h>
+#include "deptscope/stream.h"
+
+/*
+ * Chrome Trace Event JSON (opened by ui.perfetto.dev and chrome://tracing).
+ * Fence timelines become synthetic processes with one async track of waits
+ * and instant events for signals; waiter threads get complete slices on
+ * their real pid/tid.
+ */
+struct ds_chrome;
+
+int ds_chrome__new(FILE *f, struct ds_chrome **out);
+/* ds_consumer_fn */
+int ds_chrome__consume(void *c, const struct ds_event_hdr *ev);
+/* Close unfinished waits at the last timestamp, write metadata, end the document. */
+int ds_chrome__finish(struct ds_chrome *c);
+void ds_chrome__free(struct ds_chrome *c);
+uint64_t ds_chrome__events_written(const struct ds_chrome *c);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DEPTSCOPE_STREAM_H
+#define DEPTSCOPE_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "deptscope_events.h"
+
+/*
+ * One stream, one source, several consumers.  The same consumers (models,
+ * recorder, printers) run unchanged on a live ring buffer or a recording:
+ * only the source differs.
+ */
+struct ds_stream;
+
+/* Return < 0 to stop the stream with that error. */
+typedef int (*ds_consumer_fn)(void *ctx, const struct ds_event_hdr *ev);
+
+struct ds_source_ops {
+	const char *name;
+	/* Deliver events through ds_stream__dispatch(); events delivered or -errno. */
+	int (*poll)(void *src, struct ds_stream *s, int timeout_ms);
+	/* pollable fd, or -1 */
+	int (*fd)(void *src);
+	/* true once a finite source (a file) has nothing more */
+	bool (*eof)(void *src);
+	/* Fill current counters; may be NULL. */
+	int (*stats)(void *src, struct ds_meta_stats *st);
+};
+
+#define DS_STREAM_MAX_CONSUMERS	8
+
+int ds_stream__new(struct ds_stream **out);
+void ds_stream__free(struct ds_stream *s);
+int ds_stream__add_consumer(struct ds_stream *s, ds_consumer_fn fn, void *ctx);
+void ds_stream__set_source(struct ds_stream *s, const struct ds_source_ops *ops, void *src);
+/* Pass one event to every consumer in order; first error wins. */
+int ds_stream__dispatch(struct ds_stream *s, const struct ds_event_hdr *ev);
+int ds_stream__poll(struct ds_stream *s, int timeout_ms);
+int ds_stream__fd(struct ds_stream *s);
+bool ds_stream__eof(struct ds_stream *s);
+int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st);
+/* Events dispatched so far, and the newest event timestamp seen. */
+uint64_t ds_stream__count(const struct ds_stream *s);
+uint64_t ds_stream__last_ts(const struct ds_stream *s);
+
+#endif

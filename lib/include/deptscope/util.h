@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DEPTSCOPE_UTIL_H
+#define DEPTSCOPE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+uint64_t ds_now_mono_ns(void);
+uint64_t ds_now_real_ns(void);
+
+/*
+ * Output files appear whole or not at all: written to a temporary file in
+ * the same directory, fsynced, then renamed over @path.
+ */
+struct ds_atomic_file {
+	FILE *f;
+	char *path;
+	char *tmp;
+};
+
+int ds_atomic_file__open(struct ds_atomic_file *af, const char *path);
+int ds_atomic_file__commit(struct ds_atomic_file *af);
+void ds_atomic_file__abort(struct ds_atomic_file *af);
+
+/* ---- the running system ---- */
+
+/* tracefs mount point, or NULL when tracefs is not mounted. */
+const char *ds_tracefs_dir(void);
+bool ds_tracepoint_exists(const char *sys, const char *event);
+/* Offset and size of @field in the event's format file; -ENOENT if absent. */
+int ds_tracepoint_field(const char *sys, const char *event, const char *field,
+			int *offset, int *size);
+/* 0 when BPF can be used; else -EPERM and a one-line reason in @why. */
+int ds_check_bpf_privileges(char *why, size_t len);
+bool ds_have_kernel_btf(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DS_CLI_H
+#define DS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, documented in docs/cli.md. */
+#define DS_EXIT_OK	0
+#define DS_EXIT_ERROR	1	/* could not do the job: BPF, I/O, bad input file */
+#define DS_EXIT_USAGE	2	/* bad command line */
+#define DS_EXIT_HANG	3	/* fence/report: a wait exceeded --hang-ms */
+
+/*
+ * One table per command drives both getopt_long and --help, so the help
+ * text cannot drift from what is parsed.
+ */
+struct ds_opt {
+	const char *lname;
+	int sname;		/* 0: long only */
+	const char *arg;	/* NULL: a flag */
+	const char *help;
+	int id;
+};
+
+enum {
+	OPT_HELP = 1000, OPT_VERBOSE, OPT_JSON, OPT_DURATION, OPT_PID, OPT_INPUT, OPT_OUTPUT,
+	OPT_HANG_MS, OPT_TOP, OPT_MSEC, OPT_VMLINUX, OPT_FORMAT, OPT_PRETTY, OPT_BUFFER,
+	OPT_NO_STACKS, OPT_FORCE,
+};
+
+struct ds_cmd_help {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	const char *description;
+	const char *examples;
+	const struct ds_opt *opts;
+};
+
+/* Parameters of every command; each parse fills only what its table allows. */
+struct ds_params {
+	int verbose;
+	bool json;
+	bool pretty;
+	bool help;
+	bool msec;
+	bool no_stacks;
+	bool force;
+	uint64_t duration_ns;	/* 0: until Ctrl-C */
+	uint32_t pid;
+	uint64_t hang_ns;
+	unsigned int top;
+	uint32_t buffer_kb;
+	uint64_t interval_ns;	/* positional interval, 0: none */
+	long count;		/* positional count, 0: unlimited */
+	const char *input;
+	const char *output;
+	const char *vmlinux;
+	const char *format;
+	const char *positional[16];
+	int nr_positional;
+};
+
+extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export;
+
+/*
+ * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
+ * effects besides @p and messages on @err; returns 0, or DS_EXIT_USAGE with
+ * a one-line reason written to @err.
+ */
+int ds_cli_parse(const struct ds_cmd_help *h, int argc, char **argv, struct ds_params *p,
+		 FILE *err);
+void ds_cli_help(const struct ds_cmd_help *h, FILE *f);
+
+/* Command-specific checks of positionals after parsing. */
+int ds_parse_fence(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_report(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_export(int argc, char **argv, struct ds_params *p, FILE *err);
+
+/* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
+int ds_parse_seconds(const char *s, uint64_t *ns);
+int ds_parse_uint(const char *s, uint64_t max, uint64_t *v);
+
+#endif

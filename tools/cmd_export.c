@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* deptscope export: recording -> Chrome Trace Event JSON, written atomically. */
+#include <errno.h>
+#include <string.h>
+#include "deptscope/chrome.h"
+#include "deptscope/log.h"
+#include "deptscope/record.h"
+#include "deptscope/util.h"
+#include "cli.h"
+#include "cmds.h"
+
+int cmd_export(int argc, char **argv)
+{
+	struct ds_atomic_file af = {};
+	struct ds_chrome *c = NULL;
+	struct ds_reader *rd = NULL;
+	struct ds_stream *s = NULL;
+	struct ds_params p;
+	int ret, err, n;
+
+	ret = ds_parse_export(argc, argv, &p, stderr);
+	if (ret)
+		return ret;
+	if (p.help) {
+		ds_cli_help(&ds_help_export, stdout);
+		return 0;
+	}
+	ds_log_init("deptscope export", p.verbose);
+	err = ds_reader__open(p.input, &rd);
+	if (err) {
+		ds_err("cannot read recording %s: %s", p.input,
+		       err == -EBADMSG ? "not a deptscope recording" : strerror(-err));
+		return DS_EXIT_ERROR;
+	}
+	err = ds_atomic_file__open(&af, p.output);
+	if (err) {
+		ds_err("cannot create %s: %s", p.output, strerror(-err));
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	err = ds_chrome__new(af.f, &c);
+	if (!err)
+		err = ds_stream__new(&s);
+	if (!err)
+		err = ds_stream__add_consumer(s, ds_chrome__consume, c);
+	if (err)
+		goto fail;
+	ds_stream__set_source(s, &ds_reader_source_ops, rd);
+	while (!ds_stream__eof(s)) {
+		n = ds_stream__poll(s, 0);
+		if (n < 0) {
+			err = n;
+			goto fail;
+		}
+	}
+	if (ds_reader__state(rd) == DS_READER_CORRUPT) {
+		ds_err("%s: %s; nothing written", p.input, ds_reader__status_str(rd));
+		ret = DS_EXIT_ERROR;
+		ds_atomic_file__abort(&af);
+		goto out;
+	}
+	if (ds_reader__state(rd) == DS_READER_TRUNCATED)
+		ds_warn("%s: %s; exporting what was read", p.input, ds_reader__status_str(rd));
+	err = ds_chrome__finish(c);
+	if (err)
+		goto fail;
+	err = ds_atomic_file__commit(&af);
+	if (err) {
+		ds_err("writing %s failed: %s", p.output, strerror(-err));
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	fprintf(stderr, "Wrote %llu trace events from %llu records to %s\n",
+		(unsigned long long)ds_chrome__events_written(c),
+		(unsigned long long)ds_reader__records(rd), p.output);
+	goto out;
+fail:
+	ds_err("export failed: %s", strerror(-err));
+	ds_atomic_file__abort(&af);
+	ret = DS_EXIT_ERROR;
+out:
+	ds_stream__free(s);
+	ds_chrome__free(c);
+	ds_reader__close(rd);
+	return ret;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* deptscope record: live events to a recording file. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include "deptscope/json.h"
+#include "deptscope/log.h"
+#include "deptscope/record.h"
+#include "deptscope/util.h"
+#include "cli.h"
+#include "cmds.h"
+#include "live.h"
+
+struct record_run {
+	struct ds_recorder *rec;
+	struct ds_stream *s;
+	uint64_t last_progress;
+	bool progress;
+};
+
+static int tick(void *ctx, uint64_t now)
+{
+	struct record_run *r = ctx;
+	struct ds_meta_stats st;
+	int err;
+
+	/* flush on a clock, not only when the buffer fills: a kill loses little */
+	err = ds_recorder__flush(r->rec);
+	if (err)
+		return err;
+	if (!r->progress || now - r->last_progress < 1000000000ULL)
+		return 0;
+	r->last_progress = now;
+	if (ds_stream__stats(r->s, &st))
+		memset(&st, 0, sizeof(st));
+	fprintf(stderr, "\r  recorded %llu records, %.1f MiB, %llu dropped   ",
+		(unsigned long long)ds_recorder__records(r->rec),
+		ds_recorder__bytes(r->rec) / 1048576.0, (unsigned long long)st.dropped);
+	return 0;
+}
+
+static int write_source(struct ds_recorder *rec, const char *missing)
+{
+	struct ds_meta_source ms = {};
+
+	ms.hdr.type = DS_EV_META_SOURCE;
+	ms.hdr.size = sizeof(ms);
+	ms.hdr.ts = ds_now_mono_ns();
+	ms.sources = DS_SRC_FENCE;
+	snprintf(ms.names, sizeof(ms.names), "%s", missing);
+	ms.missing = missing[0] ? 1 : 0;
+	for (; *missing; missing++)
+		ms.missing += *missing == ',';
+	return ds_recorder__write(rec, &ms.hdr);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct ds_live_hooks hooks = { .tick = tick };
+	struct ds_fence_bpf *bpf = NULL;
+	struct record_run r = {};
+	struct ds_meta_stats st = {};
+	uint64_t start, dur;
+	struct ds_params p;
+	struct ds_json j;
+	int ret, err;
+
+	ret = ds_parse_record(argc, argv, &p, stderr);
+	if (ret)
+		return ret;
+	if (p.help) {
+		ds_cli_help(&ds_help_record, stdout);
+		return 0;
+	}
+	ds_log_init("deptscope record", p.verbose);
+	hooks.ctx = &r;
+	ret = ds_live_open_fence(&p, &bpf);
+	if (ret)
+		return ret;
+	err = ds_recorder__open(p.output, 0, &r.rec);
+	if (err) {
+		ds_err("cannot create %s: %s", p.output, strerror(-err));
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	err = write_source(r.rec, ds_fence_bpf__missing(bpf));
+	if (!err)
+		err = ds_stream__new(&r.s);
+	if (!err)
+		err = ds_stream__add_consumer(r.s, ds_recorder__consume, r.rec);
+	if (err) {
+		ds_err("cannot start recording: %s", strerror(-err));
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	ds_stream__set_source(r.s, &ds_fence_bpf_source_ops, bpf);
+	r.progress = isatty(STDERR_FILENO) && !p.json;
+	if (!p.json)
+		fprintf(stderr, "Recording dma_fence events to %s... Hit Ctrl-C to end.\n",
+			p.output);
+	start = ds_now_mono_ns();
+	err = ds_live_run(r.s, &p, &hooks);
+	dur = ds_now_mono_ns() - start;
+	if (ds_stream__stats(r.s, &st))
+		memset(&st, 0, sizeof(st));
+	if (r.progress)
+		fputc('\n', stderr);
+	if (err) {
+		ds_err("recording stopped: %s; %s is readable up to the last record written",
+		       strerror(-err), p.output);
+		ret = DS_EXIT_ERROR;
+	}
+	{
+		uint64_t records = ds_recorder__records(r.rec), bytes = ds_recorder__bytes(r.rec);
+
+		err = ds_recorder__close(r.rec, dur);
+		r.rec = NULL;
+		if (err) {
+			ds_err("finishing %s failed: %s", p.output, strerror(-err));
+			ret = DS_EXIT_ERROR;
+		}
+		if (p.json) {
+			ds_json__init(&j, stdout, false);
+			ds_json__begin_object(&j);
+			ds_json__kv_str(&j, "type", "record_summary");
+			ds_json__kv_str(&j, "output", p.output);
+			ds_json__kv_u64(&j, "records", records);
+			ds_json__kv_u64(&j, "bytes", bytes);
+			ds_json__kv_u64(&j, "duration_ns", dur);
+			ds_json__kv_u64(&j, "received", st.received);
+			ds_json__kv_u64(&j, "dropped", st.dropped);
+			ds_json__kv_str(&j, "unavailable", ds_fence_bpf__missing(bpf));
+			ds_json__end_object(&j);
+			ds_json__finish(&j);
+		} else {
+			printf("Recorded %llu records (%.1f KiB) in %.1f s to %s; %llu dropped.\n",
+			       (unsigned long long)records, bytes / 1024.0, dur / 1e9, p.output,
+			       (unsigned long long)st.dropped);
+		}
+	}
+out:
+	if (r.rec)
+		ds_recorder__close(r.rec, 0);
+	ds_stream__free(r.s);
+	ds_fence_bpf__destroy(bpf);
+	return ret;
+}

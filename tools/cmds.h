@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DS_CMDS_H
+#define DS_CMDS_H
+
+#include <stdint.h>
+
+struct fence_printer;
+struct ds_fence_model;
+
+int cmd_fence(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char *path,
+		 uint64_t *end_ts);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include "deptscope/log.h"
+#include "deptscope/util.h"
+#include "live.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+bool ds_live_stopping(void)
+{
+	return stop_requested;
+}
+
+int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out)
+{
+	struct ds_fence_bpf_opts o = {
+		.tgid = p->pid,
+		.fence = true,
+		.ringbuf_kb = p->buffer_kb,
+	};
+	char why[128];
+	int err;
+
+	if (ds_check_bpf_privileges(why, sizeof(why))) {
+		ds_err("%s", why);
+		return DS_EXIT_ERROR;
+	}
+	if (!ds_have_kernel_btf()) {
+		ds_err("kernel has no BTF (/sys/kernel/btf/vmlinux missing): CO-RE programs cannot "
+		       "load; build the kernel with CONFIG_DEBUG_INFO_BTF=y");
+		return DS_EXIT_ERROR;
+	}
+	if (!ds_tracefs_dir()) {
+		ds_err("tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing");
+		return DS_EXIT_ERROR;
+	}
+	if (!ds_tracepoint_exists("dma_fence", "dma_fence_wait_start")) {
+		ds_err("this kernel has no dma_fence tracepoints (CONFIG_DMA_SHARED_BUFFER off?)");
+		return DS_EXIT_ERROR;
+	}
+	err = ds_fence_bpf__open(&o, out);
+	if (err == -EPERM) {
+		ds_err("loading BPF programs was refused (EPERM): need CAP_BPF+CAP_PERFMON, "
+		       "or kernel.unprivileged_bpf_disabled / lockdown forbids it; -v for details");
+		return DS_EXIT_ERROR;
+	}
+	if (err) {
+		ds_err("could not load the dma_fence BPF programs: %s; run with -v for details",
+		       strerror(-err));
+		return DS_EXIT_ERROR;
+	}
+	if (ds_fence_bpf__missing(*out)[0])
+		ds_warn("unavailable on this kernel, not traced: %s", ds_fence_bpf__missing(*out));
+	return 0;
+}
+
+static int dispatch_stats(struct ds_stream *s)
+{
+	struct ds_meta_stats st;
+
+	if (ds_stream__stats(s, &st))
+		return 0;
+	return ds_stream__dispatch(s, &st.hdr);
+}
+
+int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_live_hooks *h)
+{
+	uint64_t start = ds_now_mono_ns(), next_int, now;
+	struct sigaction sa;
+	long intervals = 0;
+	int err = 0, n, i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: epoll_wait must return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	next_int = p->interval_ns ? start + p->interval_ns : 0;
+
+	while (!stop_requested) {
+		n = ds_stream__poll(s, 100);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		now = ds_now_mono_ns();
+		if (h->tick) {
+			err = h->tick(h->ctx, now);
+			if (err)
+				break;
+		}
+		if (next_int && now >= next_int) {
+			err = dispatch_stats(s);
+			if (!err && h->interval)
+				err = h->interval(h->ctx, now);
+			if (err)
+				break;
+			next_int += p->interval_ns;
+			if (p->count && ++intervals >= p->count)
+				break;
+		}
+		if (p->duration_ns && now - start >= p->duration_ns)
+			break;
+	}
+	/* drain what the kernel already produced: nothing received is lost */
+	for (i = 0; i < 1000; i++) {
+		n = ds_stream__poll(s, 0);
+		if (n <= 0)
+			break;
+	}
+	if (!err)
+		err = dispatch_stats(s);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return err;
+}

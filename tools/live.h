@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DS_LIVE_H
+#define DS_LIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "deptscope/fence.h"
+#include "deptscope/stream.h"
+#include "cli.h"
+
+/* Periodic work of a live run; return < 0 to stop with that error. */
+struct ds_live_hooks {
+	int (*tick)(void *ctx, uint64_t now);		/* every poll round (~100 ms) */
+	int (*interval)(void *ctx, uint64_t now);	/* every --interval */
+	void *ctx;
+};
+
+/*
+ * Checks privileges, BTF and tracefs, then opens the fence programs and
+ * says which events are unavailable.  Prints one clear line and returns
+ * DS_EXIT_ERROR on failure.
+ */
+int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out);
+
+/*
+ * Poll until Ctrl-C/SIGTERM, --duration or COUNT intervals, then drain the
+ * ring buffer and dispatch a final DS_EV_META_STATS record so consumers see
+ * the drop counters.  Returns 0 or -errno.
+ */
+int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_live_hooks *h);
+
+/* Set by SIGINT/SIGTERM handlers installed by ds_live_run(). */
+bool ds_live_stopping(void);
+
+#endif

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Option tables and help of every command; parsing only, no side effects. */
+#include <string.h>
+#include "cli.h"
+
+#define OPT_COMMON							\
+	{ "json", 'j', NULL, "machine-readable output (JSON)", OPT_JSON },	\
+	{ "verbose", 'v', NULL, "more messages; twice for libbpf debug output", OPT_VERBOSE }, \
+	{ "help", 'h', NULL, "show this help", OPT_HELP }
+
+static const struct ds_opt fence_opts[] = {
+	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
+	{ "pid", 'p', "PID", "only waits by this process (signals from anyone)", OPT_PID },
+	{ "hang-ms", 0, "MS", "report a wait pending longer than MS as a hang (1000)", OPT_HANG_MS },
+	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
+	{ "milliseconds", 'm', NULL, "histograms in milliseconds (default microseconds)",
+	  OPT_MSEC },
+	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
+	{ "vmlinux", 0, "PATH", "vmlinux with DWARF for file:line in stacks", OPT_VMLINUX },
+	{ "no-stacks", 0, NULL, "do not print kernel stacks", OPT_NO_STACKS },
+	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_fence = {
+	.name = "fence",
+	.summary = "Profile dma-fence waits: who waits on which fence, for how long, and which\n"
+		   "waits never end.",
+	.usage = "deptscope fence [OPTIONS] [INTERVAL [COUNT]]",
+	.description =
+		"Attaches to the dma_fence tracepoints (init, emit, enable_signal, signaled,\n"
+		"wait_start, wait_end, destroy) and reports per driver/timeline: wait count,\n"
+		"latency histogram with p50/p90/p99/max, the longest waits with the waiter's\n"
+		"kernel stack, and waits pending longer than --hang-ms, printed as they happen.\n"
+		"With INTERVAL, a summary is printed every INTERVAL seconds, COUNT times.\n"
+		"Exit status: 0 ok, 1 error, 2 usage, 3 a hang was reported.",
+	.examples =
+		"  deptscope fence                  # until Ctrl-C\n"
+		"  deptscope fence -d 10 --hang-ms 500\n"
+		"  deptscope fence -p 1234 5 3      # 3 summaries, 5 s apart, waits of pid 1234\n"
+		"  deptscope fence -i rec.dsr --json\n",
+	.opts = fence_opts,
+};
+
+static const struct ds_opt record_opts[] = {
+	{ "output", 'o', "FILE", "write the recording to FILE (required)", OPT_OUTPUT },
+	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
+	{ "pid", 'p', "PID", "only waits by this process", OPT_PID },
+	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_record = {
+	.name = "record",
+	.summary = "Record events to a file for later 'report', 'fence -i' or 'export'.",
+	.usage = "deptscope record -o FILE [OPTIONS] [SOURCE...]",
+	.description =
+		"SOURCE is 'fence' (dma_fence events; the default).  The file format is\n"
+		"documented in docs/recording-format.md; it is readable up to the last\n"
+		"complete record even if the recorder is killed.  Ctrl-C or SIGTERM stops\n"
+		"recording and loses nothing already received.",
+	.examples =
+		"  deptscope record -o rec.dsr -d 30\n"
+		"  deptscope record -o rec.dsr fence\n",
+	.opts = record_opts,
+};
+
+static const struct ds_opt report_opts[] = {
+	{ "hang-ms", 0, "MS", "a wait pending longer than MS is a hang (1000)", OPT_HANG_MS },
+	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
+	{ "milliseconds", 'm', NULL, "histograms in milliseconds", OPT_MSEC },
+	{ "vmlinux", 0, "PATH", "vmlinux with DWARF for file:line in stacks", OPT_VMLINUX },
+	{ "no-stacks", 0, NULL, "do not print kernel stacks", OPT_NO_STACKS },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_report = {
+	.name = "report",
+	.summary = "Summarise a recording: what it holds, drops, and the fence wait report.",
+	.usage = "deptscope report [OPTIONS] FILE",
+	.description =
+		"A truncated recording (recorder killed) is reported up to its last complete\n"
+		"record with a warning.  Exit status: 0 ok, 1 unreadable or corrupt file,\n"
+		"2 usage, 3 a hang was found.",
+	.examples = "  deptscope report rec.dsr\n  deptscope report --json rec.dsr\n",
+	.opts = report_opts,
+};
+
+static const struct ds_opt export_opts[] = {
+	{ "format", 'f', "FMT", "output format: chrome (Chrome Trace Event JSON)", OPT_FORMAT },
+	{ "output", 'o', "FILE", "write to FILE, atomically (required)", OPT_OUTPUT },
+	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
+	{ "help", 'h', NULL, "show this help", OPT_HELP },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_export = {
+	.name = "export",
+	.summary = "Convert a recording for other viewers.",
+	.usage = "deptscope export --format chrome [OPTIONS] FILE -o OUT.json",
+	.description =
+		"chrome: Chrome Trace Event JSON for ui.perfetto.dev and chrome://tracing.\n"
+		"Each fence timeline is a track with its waits (async slices) and signals\n"
+		"(instants); each waiting thread has its own track with its wait slices.",
+	.examples = "  deptscope export --format chrome rec.dsr -o rec.json\n",
+	.opts = export_opts,
+};
+
+static int want_positionals(const struct ds_cmd_help *h, struct ds_params *p, int min, int max,
+			    const char *what, FILE *err)
+{
+	if (p->nr_positional < min) {
+		fprintf(err, "deptscope %s: missing %s (see 'deptscope %s --help')\n", h->name,
+			what, h->name);
+		return DS_EXIT_USAGE;
+	}
+	if (p->nr_positional > max) {
+		fprintf(err, "deptscope %s: unexpected argument '%s' (see 'deptscope %s --help')\n",
+			h->name, p->positional[max], h->name);
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int ds_parse_fence(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	const struct ds_cmd_help *h = &ds_help_fence;
+	uint64_t v;
+	int ret;
+
+	ret = ds_cli_parse(h, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(h, p, 0, 2, "", err);
+	if (ret)
+		return ret;
+	if (p->nr_positional >= 1 &&
+	    (ds_parse_seconds(p->positional[0], &p->interval_ns) || !p->interval_ns)) {
+		fprintf(err, "deptscope fence: invalid interval '%s': expected seconds > 0\n",
+			p->positional[0]);
+		return DS_EXIT_USAGE;
+	}
+	if (p->nr_positional == 2) {
+		if (ds_parse_uint(p->positional[1], 1000000000, &v) || !v) {
+			fprintf(err, "deptscope fence: invalid count '%s': expected a number > 0\n",
+				p->positional[1]);
+			return DS_EXIT_USAGE;
+		}
+		p->count = v;
+	}
+	if (p->input && (p->pid || p->duration_ns || p->interval_ns)) {
+		fprintf(err, "deptscope fence: --input cannot be combined with --pid, --duration or an interval\n");
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret, i;
+
+	ret = ds_cli_parse(&ds_help_record, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	if (!p->output) {
+		fprintf(err, "deptscope record: missing -o FILE (see 'deptscope record --help')\n");
+		return DS_EXIT_USAGE;
+	}
+	for (i = 0; i < p->nr_positional; i++) {
+		if (strcmp(p->positional[i], "fence")) {
+			fprintf(err, "deptscope record: unknown source '%s' (known: fence)\n",
+				p->positional[i]);
+			return DS_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int ds_parse_report(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_report, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_report, p, 1, 1, "recording FILE", err);
+	if (ret)
+		return ret;
+	p->input = p->positional[0];
+	return 0;
+}
+
+int ds_parse_export(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_export, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_export, p, 1, 1, "recording FILE", err);
+	if (ret)
+		return ret;
+	p->input = p->positional[0];
+	if (!p->format) {
+		fprintf(err, "deptscope export: missing --format (known: chrome)\n");
+		return DS_EXIT_USAGE;
+	}
+	if (strcmp(p->format, "chrome")) {
+		fprintf(err, "deptscope export: unknown format '%s' (known: chrome)\n", p->format);
+		return DS_EXIT_USAGE;
+	}
+	if (!p->output) {
+		fprintf(err, "deptscope export: missing -o OUT (see 'deptscope export --help')\n");
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
