@@ -134,9 +134,12 @@ $(OUT)/deptscope: $(TOOL_OBJS) $(OUT)/libdeptscope.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LDLIBS_ALL)
 
-$(OUT)/tests/unit/unit: $(UNIT_OBJS) $(OUT)/libdeptscope.a
+# CLI parsing is side-effect free and unit-tested: link those two objects in.
+UNIT_TOOL_OBJS := $(OUT)/tools/cli.o $(OUT)/tools/opts.o
+
+$(OUT)/tests/unit/unit: $(UNIT_OBJS) $(UNIT_TOOL_OBJS) $(OUT)/libdeptscope.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_TOOL_OBJS) $(LDLIBS_ALL)
 
 $(OUT)/tests/live/live: $(LIVE_OBJS) $(OUT)/tests/unit/main.o $(OUT)/libdeptscope.a
 	$(call msg,LINK,$@)

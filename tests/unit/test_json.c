@@ -231,6 +231,8 @@ static const struct esc_case esc_cases[] = {
 	{ "\xe2\x82\xac", 2, "\"\\ufffd\"" },
 	/* overlong, surrogate, above U+10FFFF, lone continuation */
 	{ "\xc0\xaf", 2, "\"\\ufffd\\ufffd\"" },
+	{ "\xe0\x80\xaf", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
+	{ "\xf0\x8f\xbf\xbf", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
 	{ "\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"" },
 	{ "\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
 	{ "\x80", 1, "\"\\ufffd\"" },
@@ -244,10 +246,12 @@ static const char escape_py[] =
 	"import json, sys\n"
 	"d = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
 	"q, bs, r = chr(34), chr(92), chr(0xfffd)\n"
-	"exp = [\"say \" + q + \"hi\" + q + bs, \"\\n\\t\\r\\b\\f/\", chr(1) + chr(0x1f) + chr(0x7f),\n"
+	"exp = [\"say \" + q + \"hi\" + q + bs, \"\\n\\t\\r\\b\\f/\",\n"
+	"       chr(1) + chr(0x1f) + chr(0x7f),\n"
 	"       \"a\" + r + \"b\", chr(0xe9) + chr(0x20ac) + chr(0x1f600), r, r + \"x\", r,\n"
-	"       r * 2, r * 3, r * 4, r, \"abc\", \"abc\", \"\"]\n"
-	"if d[\"s\"] != exp or d[\"k\" + q] != 1 or d[\"comm\"] != \"k\" * 16 or d[\"nul\"] is not None:\n"
+	"       r * 2, r * 3, r * 4, r * 3, r * 4, r, \"abc\", \"abc\", \"\"]\n"
+	"if (d[\"s\"] != exp or d[\"k\" + q] != 1 or d[\"comm\"] != \"k\" * 16\n"
+	"        or d[\"nul\"] is not None):\n"
 	"    print(d)\n"
 	"    sys.exit(1)\n";
 

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * dsgen: write a synthetic fence recording in the documented format, for
+ * tests and the replay benchmark.  The pattern is deterministic so tests
+ * can compute the exact expected report:
+ *
+ *   per timeline t (t = 0..T-1): one fence_name record (driver "dsgen",
+ *   timeline "tl<t>"), context 1000 + t;
+ *   then cycles c = 0..: fence f on timeline c % T, seqno c / T + 1:
+ *     init, wait_start (tid 2000 + c % 7), signaled, wait_end, destroy
+ *   wait duration = ((c % 1000) + 1) * 1000 ns.
+ *
+ * --hang adds one wait on timeline 0 that never ends, started 5 s before
+ * the last event.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "deptscope/record.h"
+
+static void fill(struct ds_fence_event *e, __u16 type, __u64 ts, __u64 c, unsigned int ntl)
+{
+	memset(e, 0, DS_FENCE_EVENT_BASE_SIZE);
+	e->hdr.ts = ts;
+	e->hdr.type = type;
+	e->hdr.size = DS_FENCE_EVENT_BASE_SIZE;
+	e->hdr.cpu = c % 2;
+	e->hdr.pid = 2000;
+	e->hdr.tid = 2000 + c % 7;
+	e->fence = 0xffff888000000000ULL + c * 64;
+	e->context = 1000 + c % ntl;
+	e->seqno = c / ntl + 1;
+	e->ops = 0xffffffff82000000ULL;
+	snprintf(e->comm, sizeof(e->comm), "gen%llu", (unsigned long long)(c % 7));
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long events = 1000, cycles, c;
+	unsigned int ntl = 4, t, i;
+	const char *out = NULL;
+	struct ds_fence_event e;
+	struct ds_fence_name_event n;
+	struct ds_recorder *rec;
+	int hang = 0, opt, err;
+	__u64 ts = 1000000000ULL, dur;
+
+	while ((opt = getopt(argc, argv, "o:n:t:H")) != -1) {
+		switch (opt) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'n':
+			events = strtoull(optarg, NULL, 10);
+			break;
+		case 't':
+			ntl = strtoul(optarg, NULL, 10);
+			break;
+		case 'H':
+			hang = 1;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (!out || !ntl || ntl > 100000)
+		goto usage;
+	err = ds_recorder__open(out, 1000, &rec);
+	if (err) {
+		fprintf(stderr, "dsgen: cannot create %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	for (t = 0; t < ntl; t++) {
+		memset(&n, 0, sizeof(n));
+		n.hdr.ts = ts;
+		n.hdr.type = DS_EV_FENCE_NAME;
+		n.hdr.size = sizeof(n);
+		n.context32 = 1000 + t;
+		snprintf(n.driver, sizeof(n.driver), "dsgen");
+		snprintf(n.timeline, sizeof(n.timeline), "tl%u", t);
+		err = ds_recorder__write(rec, &n.hdr);
+		if (err)
+			goto fail;
+	}
+	cycles = events > ntl ? (events - ntl) / 5 : 0;
+	for (c = 0; c < cycles; c++) {
+		dur = ((c % 1000) + 1) * 1000;
+		fill(&e, DS_EV_FENCE_INIT, ts, c, ntl);
+		err = ds_recorder__write(rec, &e.hdr);
+		fill(&e, DS_EV_FENCE_WAIT_START, ts + 100, c, ntl);
+		e.hdr.size = DS_FENCE_EVENT_BASE_SIZE + 4 * sizeof(__u64);
+		e.nr_frames = 4;
+		for (i = 0; i < 4; i++)
+			e.stack[i] = 0xffffffff81000000ULL + i * 0x100;
+		err = err ?: ds_recorder__write(rec, &e.hdr);
+		fill(&e, DS_EV_FENCE_SIGNALED, ts + 100 + dur - 10, c, ntl);
+		err = err ?: ds_recorder__write(rec, &e.hdr);
+		fill(&e, DS_EV_FENCE_WAIT_END, ts + 100 + dur, c, ntl);
+		e.start_ts = ts + 100;
+		e.duration_ns = dur;
+		e.flags = DS_FENCE_F_SIGNALED;
+		err = err ?: ds_recorder__write(rec, &e.hdr);
+		fill(&e, DS_EV_FENCE_DESTROY, ts + 200 + dur, c, ntl);
+		err = err ?: ds_recorder__write(rec, &e.hdr);
+		if (err)
+			goto fail;
+		ts += 2000;
+	}
+	if (hang) {
+		fill(&e, DS_EV_FENCE_WAIT_START, ts, cycles, ntl);
+		e.hdr.tid = 4242;
+		e.context = 1000;
+		err = ds_recorder__write(rec, &e.hdr);
+		fill(&e, DS_EV_FENCE_SIGNALED, ts + 5000000000ULL, cycles + 1, ntl);
+		err = err ?: ds_recorder__write(rec, &e.hdr);
+		if (err)
+			goto fail;
+	}
+	err = ds_recorder__close(rec, ts - 1000000000ULL);
+	if (err) {
+		fprintf(stderr, "dsgen: closing %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "dsgen: writing %s: %s\n", out, strerror(-err));
+	ds_recorder__close(rec, 0);
+	return 1;
+usage:
+	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H]\n");
+	return 2;
+}
