@@ -194,7 +194,8 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 		p->link = bpf_program__attach(p->prog);
 		if (!p->link) {
 			err = -errno;
-			ds_dbg("attaching %s failed: %s", bpf_program__name(p->prog), strerror(-err));
+			ds_dbg("attaching %s failed: %s", bpf_program__name(p->prog),
+			       strerror(-err));
 			add_missing(b, p->event);
 			continue;
 		}

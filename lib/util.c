@@ -120,7 +120,8 @@ const char *ds_tracefs_dir(void)
 		if ((unsigned long)sf.f_type == TRACEFS_MAGIC)
 			return dirs[i];
 		/* old kernels: tracefs auto-mounted under debugfs */
-		if ((unsigned long)sf.f_type == DEBUGFS_MAGIC && !access("/sys/kernel/debug/tracing/events", F_OK))
+		if ((unsigned long)sf.f_type == DEBUGFS_MAGIC &&
+		    !access("/sys/kernel/debug/tracing/events", F_OK))
 			return dirs[i];
 	}
 	return NULL;

@@ -104,7 +104,8 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 		return 0;
 	case OPT_BUFFER:
 		if (ds_parse_uint(arg, 1 << 20, &v) || v < 4 || (v & (v - 1)))
-			return usage_err(err, h, "invalid --%s '%s': expected a power of two KiB >= 4",
+			return usage_err(err, h,
+					 "invalid --%s '%s': expected a power of two KiB >= 4",
 					 o->lname, arg);
 		p->buffer_kb = v;
 		return 0;

@@ -302,7 +302,8 @@ static void summary_text(struct fence_printer *fp, struct ds_fence_model *m, uin
 	n = ds_fence_model__timelines(m, &tls);
 	if (n) {
 		fprintf(f, "\n%-32s %8s %6s %6s %8s %8s %10s %10s %10s %10s\n", "DRIVER/TIMELINE",
-			"CONTEXT", "WAITS", "UNSIG", "SIGNALS", "INITS", "P50", "P90", "P99", "MAX");
+			"CONTEXT", "WAITS", "UNSIG", "SIGNALS", "INITS", "P50", "P90", "P99",
+			"MAX");
 		for (i = 0; i < n; i++) {
 			const struct ds_fence_timeline *tl = tls[i];
 			const struct ds_hist *h = &tl->hist;
@@ -325,7 +326,8 @@ static void summary_text(struct fence_printer *fp, struct ds_fence_model *m, uin
 	if (n) {
 		fprintf(f, "\nLongest waits:\n");
 		for (i = 0; i < n; i++) {
-			fprintf(f, "  %2zu. %10.3f ms  %s pid %u tid %u on %s seqno %" PRIu64 "%s\n",
+			fprintf(f,
+				"  %2zu. %10.3f ms  %s pid %u tid %u on %s seqno %" PRIu64 "%s\n",
 				i + 1, ws[i]->duration_ns / 1e6, ws[i]->comm, ws[i]->pid,
 				ws[i]->tid,
 				tl_label(ds_fence_model__timeline(m, ws[i]->context),

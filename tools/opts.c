@@ -11,7 +11,8 @@
 static const struct ds_opt fence_opts[] = {
 	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
 	{ "pid", 'p', "PID", "only waits by this process (signals from anyone)", OPT_PID },
-	{ "hang-ms", 0, "MS", "report a wait pending longer than MS as a hang (1000)", OPT_HANG_MS },
+	{ "hang-ms", 0, "MS", "report a wait pending longer than MS as a hang (1000)",
+	  OPT_HANG_MS },
 	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
 	{ "milliseconds", 'm', NULL, "histograms in milliseconds (default microseconds)",
 	  OPT_MSEC },
@@ -152,7 +153,8 @@ int ds_parse_fence(int argc, char **argv, struct ds_params *p, FILE *err)
 		p->count = v;
 	}
 	if (p->input && (p->pid || p->duration_ns || p->interval_ns)) {
-		fprintf(err, "deptscope fence: --input cannot be combined with --pid, --duration or an interval\n");
+		fprintf(err, "deptscope fence: --input cannot be combined with --pid, --duration "
+			"or an interval\n");
 		return DS_EXIT_USAGE;
 	}
 	return 0;

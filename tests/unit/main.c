@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0, skipped = 0;
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	struct ds_test *t;
+	const char *name;
 	char cmd[64];
 
 	ds_log_init("unit", getenv("DS_VERBOSE") ? 2 : 0);
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", tmpdir);
-	printf("unit: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	name = strrchr(argv[0], '/');
+	printf("%s: %d passed, %d failed, %d skipped\n", name ? name + 1 : argv[0], passed, failed,
+	       skipped);
 	return failed ? 1 : 0;
 }

@@ -69,7 +69,8 @@ TEST(test_cli_fence_errors)
 			ds_test_fail(__FILE__, __LINE__, "'%s' gave %d, want usage error", bad[i],
 				     ret);
 		/* exactly one line, naming the command */
-		if (strncmp(err, "deptscope fence: ", 17) || strchr(err, '\n') != err + strlen(err) - 1)
+		if (strncmp(err, "deptscope fence: ", 17) ||
+		    strchr(err, '\n') != err + strlen(err) - 1)
 			ds_test_fail(__FILE__, __LINE__, "'%s': message '%s'", bad[i], err);
 	}
 }
@@ -126,10 +127,12 @@ TEST(test_cli_help_matches_table)
 
 			snprintf(line, sizeof(line), "--%s", o->lname);
 			if (!strstr(help, line))
-				ds_test_fail(__FILE__, __LINE__, "%s help lacks %s", cmds[i]->name, line);
+				ds_test_fail(__FILE__, __LINE__, "%s help lacks %s",
+					     cmds[i]->name, line);
 			/* "8" is a valid argument for every option that takes one */
 			if (ds_cli_parse(cmds[i], o->arg ? 3 : 2, argv, &p, ef))
-				ds_test_fail(__FILE__, __LINE__, "%s rejects %s", cmds[i]->name, line);
+				ds_test_fail(__FILE__, __LINE__, "%s rejects %s",
+					     cmds[i]->name, line);
 			fclose(ef);
 		}
 	}

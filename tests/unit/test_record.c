@@ -136,8 +136,9 @@ TEST(test_record_truncated_at_every_offset)
 		}
 		if (err || n != expect || st != DS_READER_TRUNCATED) {
 			if (bad++ < 5)
-				ds_test_fail(__FILE__, __LINE__, "cut at %lld: err %d, %d records "
-					     "(want %d), state %d", (long long)off, err, n, expect, st);
+				ds_test_fail(__FILE__, __LINE__,
+					     "cut at %lld: err %d, %d records (want %d), state %d",
+					     (long long)off, err, n, expect, st);
 		}
 	}
 	CHECK_EQ_U64(bad, 0);

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# CLI behaviour without BPF: help, usage errors, exit codes, replay, report,
+# export and bad input, on recordings written by bench/dsgen (a synthetic
+# pattern with exactly known results; see bench/dsgen.c).
+set -u
+DS=${OUT:?}/deptscope
+GEN=$OUT/bench/dsgen
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# expect NAME RC CMD...: run, compare the exit status
+expect() {
+	local name=$1 want=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$name"; else bad "$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"; fi
+}
+
+# one_line NAME: stderr of the last command is exactly one line
+one_line() {
+	local n
+	n=$(wc -l <"$tmp/err")
+	if [ "$n" -eq 1 ]; then ok "$1: one-line error"; else bad "$1" "stderr has $n lines: $(cat "$tmp/err")"; fi
+}
+
+expect "no arguments is a usage error" 2 "$DS"
+expect "--help" 0 "$DS" --help
+grep -q '^  fence ' "$tmp/out" && ok "--help lists fence" || bad "--help" "no fence line"
+expect "--version" 0 "$DS" --version
+for c in fence record report export; do
+	expect "$c --help" 0 "$DS" $c --help
+	grep -q "^Usage: deptscope $c" "$tmp/out" && ok "$c --help usage line" || bad "$c --help" "$(head -2 "$tmp/out")"
+	expect "help $c" 0 "$DS" help $c
+done
+expect "unknown command" 2 "$DS" frobnicate
+one_line "unknown command"
+expect "no prefix matching (fen)" 2 "$DS" fen
+expect "no prefix matching (rep)" 2 "$DS" rep
+expect "bad option" 2 "$DS" fence --no-such-option
+one_line "bad option"
+expect "bad duration" 2 "$DS" fence -d soon
+one_line "bad duration"
+expect "record needs -o" 2 "$DS" record -d 1
+expect "export needs a format" 2 "$DS" export "$tmp/x.dsr" -o "$tmp/x.json"
+
+# not root (or no CAP_BPF/CAP_PERFMON): one clear line, exit 1
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	expect "unprivileged fence is refused" 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$DS" fence -d 1
+	one_line "unprivileged fence"
+	grep -q 'CAP_BPF' "$tmp/err" && ok "unprivileged message names the capabilities" ||
+		bad "unprivileged message" "$(cat "$tmp/err")"
+else
+	echo "SKIP: not root: cannot drop privileges to test the unprivileged path"
+fi
+
+"$GEN" -o "$tmp/g.dsr" -n 1004 -H || { bad "dsgen" "failed"; exit 1; }
+
+expect "report of a recording with a hang exits 3" 3 "$DS" report --json "$tmp/g.dsr"
+cp "$tmp/out" "$tmp/report.json"
+if python3 - "$tmp/report.json" <<'PY'
+import json, sys
+# --json is JSON Lines: a hang line as it is found, then the summary
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert [l["type"] for l in lines] == ["fence_hang", "fence_summary"], [l["type"] for l in lines]
+d = lines[1]
+assert d["recording_status"].startswith("complete"), d["recording_status"]
+assert d["waits"] == 200 and d["pending"] == 1 and d["hangs"] == 1, (d["waits"], d["pending"], d["hangs"])
+c = d["counts"]
+assert c["fence_init"] == 200 and c["fence_wait_start"] == 201 and c["fence_wait_end"] == 200, c
+assert c["fence_signaled"] == 201 and c["fence_destroy"] == 200 and c["fence_name"] == 4, c
+tl = {t["timeline"]: t for t in d["timelines"]}
+assert sorted(tl) == ["tl0", "tl1", "tl2", "tl3"], sorted(tl)
+for i in range(4):
+    t = tl["tl%d" % i]
+    assert t["driver"] == "dsgen" and t["context"] == 1000 + i and t["waits"] == 50, t
+    # cycle c uses timeline c % 4 and waits (c % 1000 + 1) us
+    assert t["latency_ns"]["max"] == (196 + i + 1) * 1000, (i, t["latency_ns"])
+    assert t["latency_ns"]["min"] == (i + 1) * 1000, (i, t["latency_ns"])
+assert tl["tl0"]["hangs"] == 1
+top = d["longest"]
+assert len(top) == 10 and top[0]["duration_ns"] == 200000 and top[0]["tid"] == 2000 + 199 % 7, top[0]
+assert [w["duration_ns"] for w in top] == sorted([w["duration_ns"] for w in top], reverse=True)
+assert len(top[0]["stack"]) == 4 and top[0]["stack"][0]["addr"] == "0xffffffff81000000", top[0]["stack"]
+p = d["pending_waits"]
+assert len(p) == 1 and p[0]["tid"] == 4242 and p[0]["waiting_ns"] == 5000000000, p
+assert d["latency_ns"]["count"] == 200 and d["latency_ns"]["max"] == 200000
+PY
+then ok "report --json has the exact expected numbers"; else bad "report --json" "see above"; fi
+
+expect "fence --input gives the same summary" 3 "$DS" fence -i "$tmp/g.dsr" --json
+if python3 - "$tmp/report.json" "$tmp/out" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+b = [l for l in lines if l["type"] == "fence_summary"][0]
+hangs = [l for l in lines if l["type"] == "fence_hang"]
+assert len(hangs) == 1 and hangs[0]["wait"]["tid"] == 4242, hangs
+for k in ("waits", "pending", "hangs", "counts", "timelines", "longest", "latency_ns"):
+    assert a[k] == b[k], k
+PY
+then ok "fence -i equals report, hang printed once as JSON"; else bad "fence -i" "differs"; fi
+
+expect "report text" 3 "$DS" report "$tmp/g.dsr"
+grep -q 'dsgen/tl0' "$tmp/out" && grep -q '^HANG: gen4 pid 2000 tid 4242' "$tmp/out" &&
+	ok "report text names timelines and the hang" || bad "report text" "$(head -20 "$tmp/out")"
+expect "no hang with --hang-ms above the wait" 0 "$DS" report --hang-ms 6000 "$tmp/g.dsr"
+
+expect "export chrome" 0 "$DS" export --format chrome "$tmp/g.dsr" -o "$tmp/g.json"
+if python3 - "$tmp/g.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"]
+x = [e for e in ev if e["ph"] == "X"]
+b = [e for e in ev if e["ph"] == "b"]
+e_ = [e for e in ev if e["ph"] == "e"]
+i = [e for e in ev if e["ph"] == "i"]
+names = [e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "process_name"]
+assert len(x) == 201, len(x)
+assert len([e for e in x if e["args"].get("unfinished")]) == 1
+# the unfinished wait is closed on its timeline track too
+assert len(b) == 201 and len(e_) == 201 and {e["id"] for e in b} == {e["id"] for e in e_}
+assert len(i) == 201, len(i)
+assert any("dsgen/tl3" in n for n in names), names
+assert max(e["dur"] for e in x if not e["args"].get("unfinished")) == 200.0
+PY
+then ok "chrome export parses and has every wait and signal"; else bad "chrome export" "see above"; fi
+
+# truncated recording: readable up to the last complete record
+size=$(stat -c %s "$tmp/g.dsr")
+head -c $((size / 2 + 3)) "$tmp/g.dsr" >"$tmp/half.dsr"
+expect "truncated recording still reports" 0 "$DS" report --json --hang-ms 100000 "$tmp/half.dsr"
+grep -q 'truncated' "$tmp/err" && ok "truncation warned on stderr" || bad "truncation warning" "$(cat "$tmp/err")"
+grep -q '"recording_status":"truncated at byte' "$tmp/out" && ok "truncation in JSON" ||
+	bad "truncation JSON" "$(head -c 200 "$tmp/out")"
+expect "export of a truncated recording" 0 "$DS" export -f chrome "$tmp/half.dsr" -o "$tmp/half.json"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/half.json" &&
+	ok "export of truncated recording is valid JSON" || bad "truncated export" "invalid JSON"
+
+# bad input: clear error, exit 1, no output file left behind
+head -c 4096 /dev/urandom >"$tmp/garbage"
+expect "garbage is refused" 1 "$DS" report "$tmp/garbage"
+one_line "garbage report"
+grep -q 'not a deptscope recording' "$tmp/err" && ok "garbage message" || bad "garbage message" "$(cat "$tmp/err")"
+expect "missing file" 1 "$DS" report "$tmp/none.dsr"
+one_line "missing file"
+expect "export of garbage" 1 "$DS" export -f chrome "$tmp/garbage" -o "$tmp/garbage.json"
+[ ! -e "$tmp/garbage.json" ] && ok "no output file on failure" || bad "export garbage" "output left"
+cp "$tmp/g.dsr" "$tmp/corrupt.dsr"
+printf '\x03\x00' | dd of="$tmp/corrupt.dsr" bs=1 seek=$((168 + 96 * 0 + 160 * 4 + 10)) conv=notrunc 2>/dev/null
+expect "corrupt recording is an error" 1 "$DS" report "$tmp/corrupt.dsr"
+grep -q 'corrupt record at byte' "$tmp/err" && ok "corruption located" || bad "corrupt message" "$(cat "$tmp/err")"
+expect "export of corrupt recording" 1 "$DS" export -f chrome "$tmp/corrupt.dsr" -o "$tmp/c.json"
+ls "$tmp" | grep -q '^c.json' && bad "export corrupt" "output or temp file left" || ok "no partial export"
+expect "export into a missing directory" 1 "$DS" export -f chrome "$tmp/g.dsr" -o "$tmp/no/dir.json"
+one_line "export missing dir"
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Ctrl-C and SIGTERM stop deptscope cleanly: exit 0, a complete report or
+# recording, and none of its BPF programs left in the kernel (bpftool).
+set -u
+DS=${OUT:?}/deptscope
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+our_progs() {
+	bpftool prog show 2>/dev/null | grep -cE ' name (ds_fence_|ds_fnm_|ds_ping|ds_bench_)'
+}
+
+# Start a command, wait until its programs are in the kernel, signal it.
+run_and_signal() {
+	local sig=$1 out=$2; shift 2
+	"$@" >"$out" 2>"$out.err" &
+	local pid=$! i
+	for i in $(seq 100); do
+		[ "$(our_progs)" -gt 0 ] && break
+		sleep 0.1
+	done
+	if [ "$(our_progs)" -eq 0 ]; then
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		return 99
+	fi
+	sleep 0.3
+	kill -s "$sig" $pid
+	wait $pid
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: not root: detach tests need to load BPF programs"
+	echo "detach: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+if ! command -v bpftool >/dev/null; then
+	echo "SKIP: bpftool not installed"
+	echo "detach: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+
+before=$(our_progs)
+[ "$before" -eq 0 ] || bad "clean start" "$before deptscope programs already loaded"
+
+run_and_signal INT "$tmp/fence.out" "$DS" fence --json -d 60
+rc=$?
+if [ $rc -eq 0 ] && grep -q '"type":"fence_summary"' "$tmp/fence.out"; then
+	ok "fence: SIGINT exits 0 with a summary"
+else
+	bad "fence: SIGINT" "rc=$rc, output: $(head -c 300 "$tmp/fence.out") $(head -c 300 "$tmp/fence.out.err")"
+fi
+n=$(our_progs)
+[ "$n" -eq 0 ] && ok "fence: no programs left after SIGINT" || bad "fence: detach" "$n programs left"
+
+run_and_signal TERM "$tmp/rec.out" "$DS" record -o "$tmp/r.dsr" -d 60
+rc=$?
+[ $rc -eq 0 ] && ok "record: SIGTERM exits 0" || bad "record: SIGTERM" "rc=$rc $(cat "$tmp/rec.out.err")"
+n=$(our_progs)
+[ "$n" -eq 0 ] && ok "record: no programs left after SIGTERM" || bad "record: detach" "$n programs left"
+if "$DS" report --json "$tmp/r.dsr" >"$tmp/rep.json" 2>"$tmp/rep.err" &&
+	grep -q '"recording_status":"complete' "$tmp/rep.json"; then
+	ok "record: recording after SIGTERM is complete"
+else
+	bad "record: recording" "$(cat "$tmp/rep.err") $(head -c 300 "$tmp/rep.json")"
+fi
+
+# SIGKILL: the kernel drops fd-owned programs; the file stays readable
+"$DS" record -o "$tmp/k.dsr" >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 100); do [ "$(our_progs)" -gt 0 ] && break; sleep 0.1; done
+sleep 0.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 0.2
+n=$(our_progs)
+[ "$n" -eq 0 ] && ok "record: SIGKILL leaves no programs" || bad "record: SIGKILL" "$n programs left"
+if "$DS" report --json "$tmp/k.dsr" >"$tmp/k.json" 2>"$tmp/k.err" &&
+	grep -q '"recording_status":"truncated' "$tmp/k.json"; then
+	ok "record: SIGKILLed recording is readable and reported truncated"
+else
+	bad "record: SIGKILLed recording" "$(cat "$tmp/k.err") $(head -c 300 "$tmp/k.json")"
+fi
+
+echo "detach: $pass passed, $fail failed"
+[ $fail -eq 0 ]
