@@ -136,10 +136,15 @@ void ds_hist__print(const struct ds_hist *h, FILE *f, const char *unit, uint64_t
 	fprintf(f, "%24s : %-10s |%-40s|\n", unit, "count", "distribution");
 	for (s = first; s <= last; s++) {
 		c = ds_hist__log2_count(h, s);
-		lo = (s ? 1ULL << s : 0) / unit_div;
-		hi = ((s == 63 ? ~0ULL : (2ULL << s) - 1)) / unit_div;
-		snprintf(range, sizeof(range), "%llu -> %llu", (unsigned long long)lo,
-			 (unsigned long long)hi);
+		lo = s ? 1ULL << s : 0;
+		hi = s == 63 ? ~0ULL : (2ULL << s) - 1;
+		/* scaled bucket edges are not integers: show them as they are */
+		if (unit_div > 1)
+			snprintf(range, sizeof(range), "%.1f -> %.1f", (double)lo / unit_div,
+				 (double)(hi + 1) / unit_div);
+		else
+			snprintf(range, sizeof(range), "%llu -> %llu", (unsigned long long)lo,
+				 (unsigned long long)hi);
 		stars = maxc ? (int)(c * 40 / maxc) : 0;
 		if (c && !stars)
 			stars = 1;
