@@ -12,27 +12,38 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 
-our_progs() {
-	bpftool prog show 2>/dev/null | grep -cE ' name (ds_fence_|ds_fnm_|ds_ping|ds_bench_)'
+# ids of loaded programs named like ours, one per line
+our_ids() {
+	bpftool prog show 2>/dev/null |
+		sed -nE 's/^([0-9]+): .* name (ds_fence_|ds_fnm_|ds_ping|ds_bench_)[^ ]*.*/\1/p' | sort -n
 }
 
-# Start a command, wait until its programs are in the kernel, signal it.
+# Start a command, wait until programs it loaded appear, signal it.
+# Leaves the ids it loaded in $tmp/ids (others may run deptscope too).
 run_and_signal() {
 	local sig=$1 out=$2; shift 2
+	our_ids >"$tmp/before"
 	"$@" >"$out" 2>"$out.err" &
 	local pid=$! i
 	for i in $(seq 100); do
-		[ "$(our_progs)" -gt 0 ] && break
+		our_ids | comm -13 "$tmp/before" - >"$tmp/ids"
+		[ -s "$tmp/ids" ] && break
 		sleep 0.1
 	done
-	if [ "$(our_progs)" -eq 0 ]; then
+	if [ ! -s "$tmp/ids" ]; then
 		kill -KILL $pid 2>/dev/null
 		wait $pid 2>/dev/null
 		return 99
 	fi
 	sleep 0.3
+	our_ids | comm -13 "$tmp/before" - >"$tmp/ids"
 	kill -s "$sig" $pid
-	wait $pid
+	wait $pid 2>/dev/null
+}
+
+# how many of the programs in $tmp/ids are still loaded
+left() {
+	our_ids | comm -12 "$tmp/ids" - | wc -l
 }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -46,9 +57,6 @@ if ! command -v bpftool >/dev/null; then
 	exit 0
 fi
 
-before=$(our_progs)
-[ "$before" -eq 0 ] || bad "clean start" "$before deptscope programs already loaded"
-
 run_and_signal INT "$tmp/fence.out" "$DS" fence --json -d 60
 rc=$?
 if [ $rc -eq 0 ] && grep -q '"type":"fence_summary"' "$tmp/fence.out"; then
@@ -56,13 +64,15 @@ if [ $rc -eq 0 ] && grep -q '"type":"fence_summary"' "$tmp/fence.out"; then
 else
 	bad "fence: SIGINT" "rc=$rc, output: $(head -c 300 "$tmp/fence.out") $(head -c 300 "$tmp/fence.out.err")"
 fi
-n=$(our_progs)
+n=$(left)
+nids=$(wc -l <"$tmp/ids")
+[ "$nids" -ge 10 ] && ok "fence: loaded its $nids programs" || bad "fence: programs" "only $nids seen"
 [ "$n" -eq 0 ] && ok "fence: no programs left after SIGINT" || bad "fence: detach" "$n programs left"
 
 run_and_signal TERM "$tmp/rec.out" "$DS" record -o "$tmp/r.dsr" -d 60
 rc=$?
 [ $rc -eq 0 ] && ok "record: SIGTERM exits 0" || bad "record: SIGTERM" "rc=$rc $(cat "$tmp/rec.out.err")"
-n=$(our_progs)
+n=$(left)
 [ "$n" -eq 0 ] && ok "record: no programs left after SIGTERM" || bad "record: detach" "$n programs left"
 if "$DS" report --json "$tmp/r.dsr" >"$tmp/rep.json" 2>"$tmp/rep.err" &&
 	grep -q '"recording_status":"complete' "$tmp/rep.json"; then
@@ -72,14 +82,9 @@ else
 fi
 
 # SIGKILL: the kernel drops fd-owned programs; the file stays readable
-"$DS" record -o "$tmp/k.dsr" >/dev/null 2>&1 &
-pid=$!
-for i in $(seq 100); do [ "$(our_progs)" -gt 0 ] && break; sleep 0.1; done
-sleep 0.5
-kill -KILL $pid
-wait $pid 2>/dev/null
+run_and_signal KILL "$tmp/k.out" "$DS" record -o "$tmp/k.dsr"
 sleep 0.2
-n=$(our_progs)
+n=$(left)
 [ "$n" -eq 0 ] && ok "record: SIGKILL leaves no programs" || bad "record: SIGKILL" "$n programs left"
 if "$DS" report --json "$tmp/k.dsr" >"$tmp/k.json" 2>"$tmp/k.err" &&
 	grep -q '"recording_status":"truncated' "$tmp/k.json"; then
