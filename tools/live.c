@@ -47,8 +47,8 @@ int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out)
 	}
 	err = ds_fence_bpf__open(&o, out);
 	if (err == -EPERM) {
-		ds_err("loading BPF programs was refused (EPERM): need CAP_BPF+CAP_PERFMON, "
-		       "or kernel.unprivileged_bpf_disabled / lockdown forbids it; -v for details");
+		ds_err("loading BPF programs was refused (EPERM): lockdown, a security module or "
+		       "RLIMIT_MEMLOCK (ulimit -l) forbids it; -v for details");
 		return DS_EXIT_ERROR;
 	}
 	if (err) {

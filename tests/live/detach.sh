@@ -93,5 +93,18 @@ else
 	bad "record: SIGKILLed recording" "$(cat "$tmp/k.err") $(head -c 300 "$tmp/k.json")"
 fi
 
+# INTERVAL COUNT: COUNT interval objects, then the summary, then exit 0
+if timeout 20 "$DS" fence --json 0.3 2 >"$tmp/int.out" 2>"$tmp/int.err" &&
+	python3 - "$tmp/int.out" <<'PY'
+import json, sys
+types = [json.loads(l)["type"] for l in open(sys.argv[1]) if l.strip()]
+assert types == ["fence_interval", "fence_interval", "fence_summary"], types
+PY
+then
+	ok "fence INTERVAL COUNT: two intervals, then the summary"
+else
+	bad "fence INTERVAL COUNT" "$(cat "$tmp/int.err") $(head -c 300 "$tmp/int.out")"
+fi
+
 echo "detach: $pass passed, $fail failed"
 [ $fail -eq 0 ]
