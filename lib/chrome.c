@@ -266,6 +266,29 @@ static int chrome__wait_slices(struct ds_chrome *c, const struct chrome_wait *w)
 	return 0;
 }
 
+/*
+ * An instant event with the fence's identity in args; the args object is
+ * left open so callers can add to it, then they close it and the event.
+ */
+static void chrome__instant_begin(struct ds_chrome *c, const struct ds_fence_event *e,
+				  uint32_t pid, uint32_t tid, const char *name)
+{
+	struct ds_json *j = &c->j;
+
+	chrome__event(c, "i", e->hdr.ts, pid, tid);
+	ds_json__kv_str(j, "s", "t");
+	ds_json__kv_str(j, "cat", "fence");
+	ds_json__kv_str(j, "name", name);
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	ds_json__key(j, "comm");
+	ds_json__strn(j, e->comm, sizeof(e->comm));
+	ds_json__kv_u64(j, "pid", e->hdr.pid);
+	ds_json__kv_u64(j, "tid", e->hdr.tid);
+	ds_json__kv_u64(j, "context", e->context);
+	ds_json__kv_u64(j, "seqno", e->seqno);
+}
+
 /* emit, enable_signal, signaled: an instant on the fence's timeline. */
 static int chrome__fence_instant(struct ds_chrome *c, const struct ds_fence_event *e,
 				 const char *what)
@@ -278,18 +301,7 @@ static int chrome__fence_instant(struct ds_chrome *c, const struct ds_fence_even
 	if (!tl)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "%s seqno %" PRIu64, what, (uint64_t)e->seqno);
-	chrome__event(c, "i", e->hdr.ts, chrome__tl_pid(tl), CHROME_TL_TID);
-	ds_json__kv_str(j, "s", "t");
-	ds_json__kv_str(j, "cat", "fence");
-	ds_json__kv_str(j, "name", name);
-	ds_json__key(j, "args");
-	ds_json__begin_object(j);
-	ds_json__key(j, "comm");
-	ds_json__strn(j, e->comm, sizeof(e->comm));
-	ds_json__kv_u64(j, "pid", e->hdr.pid);
-	ds_json__kv_u64(j, "tid", e->hdr.tid);
-	ds_json__kv_u64(j, "context", e->context);
-	ds_json__kv_u64(j, "seqno", e->seqno);
+	chrome__instant_begin(c, e, chrome__tl_pid(tl), CHROME_TL_TID, name);
 	ds_json__end_object(j);
 	ds_json__end_object(j);
 	return 0;
@@ -346,18 +358,7 @@ static int chrome__wait_end(struct ds_chrome *c, const struct ds_fence_event *e)
 	/* no start: the end is all that is known, on the waiter alone */
 	chrome__label(c, e->context, label, sizeof(label));
 	snprintf(name, sizeof(name), "fence wait end %s (no start)", label);
-	chrome__event(c, "i", e->hdr.ts, e->hdr.pid, e->hdr.tid);
-	ds_json__kv_str(j, "s", "t");
-	ds_json__kv_str(j, "cat", "fence");
-	ds_json__kv_str(j, "name", name);
-	ds_json__key(j, "args");
-	ds_json__begin_object(j);
-	ds_json__key(j, "comm");
-	ds_json__strn(j, e->comm, sizeof(e->comm));
-	ds_json__kv_u64(j, "pid", e->hdr.pid);
-	ds_json__kv_u64(j, "tid", e->hdr.tid);
-	ds_json__kv_u64(j, "context", e->context);
-	ds_json__kv_u64(j, "seqno", e->seqno);
+	chrome__instant_begin(c, e, e->hdr.pid, e->hdr.tid, name);
 	ds_json__kv_bool(j, "signaled", e->flags & DS_FENCE_F_SIGNALED);
 	ds_json__end_object(j);
 	ds_json__end_object(j);

@@ -285,6 +285,20 @@ static int refill(struct ds_reader *r)
 	return 0;
 }
 
+const char *ds_reader_strerror(int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return "not a deptscope recording";
+	case -ENODATA:
+		return "file ends inside the header";
+	case -EPROTONOSUPPORT:
+		return "recording format is newer than this deptscope";
+	default:
+		return strerror(-err);
+	}
+}
+
 static void set_state(struct ds_reader *r, enum ds_reader_state st)
 {
 	uint64_t off = r->buf_off + r->pos;

@@ -28,8 +28,7 @@ int cmd_export(int argc, char **argv)
 	ds_log_init("deptscope export", p.verbose);
 	err = ds_reader__open(p.input, &rd);
 	if (err) {
-		ds_err("cannot read recording %s: %s", p.input,
-		       err == -EBADMSG ? "not a deptscope recording" : strerror(-err));
+		ds_err("cannot read recording %s: %s", p.input, ds_reader_strerror(err));
 		return DS_EXIT_ERROR;
 	}
 	err = ds_atomic_file__open(&af, p.output);

@@ -57,11 +57,7 @@ int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char 
 
 	err = ds_reader__open(path, &rd);
 	if (err) {
-		ds_err("cannot read recording %s: %s", path,
-		       err == -EBADMSG ? "not a deptscope recording" :
-		       err == -ENODATA ? "file ends inside the header" :
-		       err == -EPROTONOSUPPORT ? "recording format is newer than this deptscope" :
-		       strerror(-err));
+		ds_err("cannot read recording %s: %s", path, ds_reader_strerror(err));
 		return DS_EXIT_ERROR;
 	}
 	err = ds_stream__new(&s);

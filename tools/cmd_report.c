@@ -42,11 +42,7 @@ int cmd_report(int argc, char **argv)
 	/* open once for the header: a clear error before any output */
 	err = ds_reader__open(p.input, &rd);
 	if (err) {
-		ds_err("cannot read recording %s: %s", p.input,
-		       err == -EBADMSG ? "not a deptscope recording" :
-		       err == -ENODATA ? "file ends inside the header" :
-		       err == -EPROTONOSUPPORT ? "recording format is newer than this deptscope" :
-		       strerror(-err));
+		ds_err("cannot read recording %s: %s", p.input, ds_reader_strerror(err));
 		return DS_EXIT_ERROR;
 	}
 	if (!p.json)

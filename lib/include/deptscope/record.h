@@ -65,6 +65,9 @@ uint64_t ds_reader__records(const struct ds_reader *r);
 /* One line describing why reading stopped, for the user. */
 const char *ds_reader__status_str(const struct ds_reader *r);
 
+/* What an error of ds_reader__open() means for the user. */
+const char *ds_reader_strerror(int err);
+
 /* Source adapter: replays a reader into a stream as fast as it can. */
 extern const struct ds_source_ops ds_reader_source_ops;
 
