@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# `make bench`: the two performance targets, one PASS/FAIL/SKIP line each
+# on stdout, progress on stderr.  Exit status 1 when a target is missed or
+# a benchmark could not run to the end.
+#
+#   1. per-event BPF cost, deptscope <= 0.5 x bpftrace   (bench/bpfcost.c)
+#   2. replay >= 5 M events/s on one core                 (bench/replay.c)
+#
+# Environment: OUT (build dir), DS_BENCH_EVENTS (replay input size,
+# default 10000000, about 1 GB under ${TMPDIR:-/tmp}).
+
+set -u
+
+SRC=${DS_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+OUT=${OUT:-$SRC/build}
+EVENTS=${DS_BENCH_EVENTS:-10000000}
+TMPD=${TMPDIR:-/tmp}
+# dsgen writes 512 bytes per 5 events (four 96-byte records, one 128-byte)
+BYTES_PER_EVENT=103
+
+failed=()
+input=
+gen_pid=
+
+note() { printf 'bench: %s\n' "$*" >&2; }
+
+# shellcheck disable=SC2317  # reached through the trap
+cleanup() {
+	[ -n "$gen_pid" ] && kill "$gen_pid" 2>/dev/null && wait "$gen_pid" 2>/dev/null
+	[ -n "$input" ] && rm -f "$input" "$input.rss"
+}
+trap cleanup EXIT
+# exit through the EXIT trap so the 1 GB input never outlives us
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+for b in bpfcost replay dsgen; do
+	if [ ! -x "$OUT/bench/$b" ]; then
+		echo "bench: $OUT/bench/$b missing: run through 'make bench'" >&2
+		exit 2
+	fi
+done
+
+now_ns() { date +%s%N; }
+secs() { awk -v d="$1" 'BEGIN { printf "%.1f", d / 1e9 }'; }
+
+# ---- 1. per-event BPF cost ----
+
+note "BPF cost: deptscope vs bpftrace on sched_switch, 3 alternating rounds of 2.5 s"
+"$OUT/bench/bpfcost"
+case $? in
+0) ;;
+1) failed+=("bpf cost") ;;
+*)
+	echo "bpf cost: FAIL (benchmark error, see above)"
+	failed+=("bpf cost (error)")
+	;;
+esac
+
+# ---- 2. replay throughput ----
+
+replay_bench() {
+	local need_kb avail_kb pin=() t0 t1 size pct out rc verdict events rss
+	local tick=0 tty=0
+
+	need_kb=$((EVENTS * BYTES_PER_EVENT / 1024 + 1024))
+	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
+		echo "replay: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
+		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_EVENTS)"
+		return 0
+	fi
+	input=$(mktemp "$TMPD/deptscope-bench.XXXXXX") || return 2
+
+	note "generating $EVENTS events into $input"
+	[ -t 2 ] && tty=1
+	t0=$(now_ns)
+	"$OUT/bench/dsgen" -o "$input" -n "$EVENTS" &
+	gen_pid=$!
+	while kill -0 "$gen_pid" 2>/dev/null; do
+		sleep 0.2
+		tick=$((tick + 1))
+		[ $((tick % 5)) = 0 ] || continue
+		size=$(stat -c %s "$input" 2>/dev/null || echo 0)
+		pct=$((size * 100 / (EVENTS * BYTES_PER_EVENT + 1)))
+		[ "$pct" -gt 100 ] && pct=100
+		if [ "$tty" = 1 ]; then
+			printf '\rbench: generating: %d MiB (%d%%)' $((size >> 20)) "$pct" >&2
+		elif [ $((tick % 25)) = 0 ]; then
+			note "generating: $((size >> 20)) MiB ($pct%)"
+		fi
+	done
+	wait "$gen_pid"
+	rc=$?
+	gen_pid=
+	[ "$tty" = 1 ] && printf '\n' >&2
+	if [ "$rc" != 0 ]; then
+		echo "replay: FAIL (dsgen exited with $rc)"
+		return 2
+	fi
+	t1=$(now_ns)
+	size=$(stat -c %s "$input")
+	note "generated $((size >> 20)) MiB in $(secs $((t1 - t0))) s"
+
+	# one core: the number must not depend on how many the machine has
+	if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+		pin=(taskset -c 0)
+	else
+		note "taskset unavailable: replay not pinned"
+	fi
+
+	note "replay run 1/2 (warms the page cache, not reported)"
+	"${pin[@]}" "$OUT/bench/replay" "$input" >&2
+	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		echo "replay: FAIL (benchmark error, see above)"
+		return 2
+	fi
+	note "replay run 2/2${pin:+ (pinned to CPU 0)}"
+	out=$("${pin[@]}" "$OUT/bench/replay" "$input")
+	rc=$?
+	if [ "$rc" -gt 1 ] || [ -z "$out" ]; then
+		echo "replay: FAIL (benchmark error, see above)"
+		return 2
+	fi
+	printf '%s\n' "$out"
+	verdict=$rc
+	events=$(printf '%s\n' "$out" | sed -n 's/^replay: \([0-9][0-9]*\) events.*/\1/p')
+
+	# the user-visible path, for context: CLI start-up, model and JSON output included
+	note "deptscope report --json on the same file"
+	rss=
+	t0=$(now_ns)
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -o "$input.rss" -f '%M' "$OUT/deptscope" report --json "$input" \
+			>/dev/null
+		rc=$?
+		rss=$(tail -n 1 "$input.rss" 2>/dev/null)
+	else
+		"$OUT/deptscope" report --json "$input" >/dev/null
+		rc=$?
+	fi
+	t1=$(now_ns)
+	if [ "$rc" != 0 ]; then
+		echo "report: deptscope report --json exited with $rc (context only, no target)"
+	else
+		awk -v n="${events:-$EVENTS}" -v d=$((t1 - t0)) -v rss="$rss" 'BEGIN {
+			s = d / 1e9
+			printf "report: deptscope report --json: %d events in %.3f s wall: ", n, s
+			printf "%.2f M events/s", n / s / 1e6
+			if (rss ~ /^[0-9]+$/)
+				printf ", peak RSS %.1f MiB", rss / 1024
+			printf " (context, no target)\n"
+		}'
+	fi
+	return "$verdict"
+}
+
+replay_bench
+case $? in
+0) ;;
+1) failed+=("replay") ;;
+*) failed+=("replay (error)") ;;
+esac
+
+[ -n "$input" ] && rm -f "$input" "$input.rss"
+input=
+
+if [ ${#failed[@]} -gt 0 ]; then
+	msg=
+	for f in "${failed[@]}"; do
+		msg+="${msg:+, }$f"
+	done
+	echo "bench: FAIL: $msg"
+	exit 1
+fi
+echo "bench: all targets met (or skipped)"
+exit 0
