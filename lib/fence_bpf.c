@@ -227,6 +227,10 @@ void ds_fence_bpf__destroy(struct ds_fence_bpf *b)
 
 	if (!b)
 		return;
+	/* never expected: a BPF/user ABI mismatch; say so rather than lose it silently */
+	if (b->malformed)
+		ds_warn("%llu malformed records from the ring buffer were ignored",
+			(unsigned long long)b->malformed);
 	ring_buffer__free(b->rb);
 	for (i = 0; i < b->nr_progs; i++)
 		bpf_link__destroy(b->progs[i].link);
