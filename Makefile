@@ -48,7 +48,10 @@ LDFLAGS ?=
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LDLIBS_ALL = $(OUT)/libdeptscope.a $(PKG_LDLIBS) -lm
 
-BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUT)/bpf -I$(SRC)/bpf
+# 7.x kernels are built with -fms-extensions and their BTF has anonymous
+# members of named struct types; vmlinux.h needs the same to lay them out.
+BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -fms-extensions \
+	      -Wno-microsoft-anon-tag -I$(OUT)/bpf -I$(SRC)/bpf
 # Where clang finds asm/types.h and friends on Debian/Ubuntu multiarch.
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
@@ -72,7 +75,8 @@ DEPS_STAMP := $(OUT)/.deps-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit-test live-test cli-test demo bench install uninstall clean help check-style
+.PHONY: all deps test unit-test live-test cli-test vmtest demo bench install uninstall clean help \
+	check-style
 
 all: $(OUT)/deptscope
 
@@ -80,7 +84,8 @@ help:
 	@echo 'Targets:'
 	@echo '  all        build build/deptscope (default)'
 	@echo '  deps       install the Debian packages the build and tests need'
-	@echo '  test       unit, CLI and live BPF tests (live ones SKIP without root)'
+	@echo '  test       unit, CLI, live BPF and VM tests (live ones SKIP without root)'
+	@echo '  vmtest     boot 6.12 and 7.3 kernels under QEMU and run the scenarios'
 	@echo '  demo       triage-free quick look: live fence capture, record, report, export'
 	@echo '  bench      BPF cost vs bpftrace, replay throughput'
 	@echo '  install    install deptscope to $$(PREFIX)/bin'
@@ -165,6 +170,10 @@ live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 # Every suite runs even when one fails; scripts/run-tests.sh prints the totals.
 test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/scripts/run-tests.sh
+
+# Real kernels under QEMU: VMTEST_KERNELS="6.12 7.3" (default), or KSRC=/path/to/linux
+vmtest: $(OUT)/deptscope
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) KSRC=$(KSRC) $(SRC)/tests/vm/vmtest.sh
 
 check-style:
 	$(Q)$(SRC)/scripts/check-style.sh

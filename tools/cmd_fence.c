@@ -152,9 +152,9 @@ int cmd_fence(int argc, char **argv)
 		goto out;
 	}
 	ds_stream__set_source(s, &ds_fence_bpf_source_ops, bpf);
-	if (!p.json)
-		fprintf(stderr, "Tracing dma_fence waits%s... Hit Ctrl-C to end.\n",
-			p.pid ? " of one process" : "");
+	/* stderr even with --json: scripts wait for it to know tracing started */
+	fprintf(stderr, "Tracing dma_fence waits%s... Hit Ctrl-C to end.\n",
+		p.pid ? " of one process" : "");
 	err = ds_live_run(s, &p, &hooks);
 	if (err) {
 		ds_err("tracing stopped: %s", strerror(-err));

@@ -95,9 +95,7 @@ int cmd_record(int argc, char **argv)
 	}
 	ds_stream__set_source(r.s, &ds_fence_bpf_source_ops, bpf);
 	r.progress = isatty(STDERR_FILENO) && !p.json;
-	if (!p.json)
-		fprintf(stderr, "Recording dma_fence events to %s... Hit Ctrl-C to end.\n",
-			p.output);
+	fprintf(stderr, "Recording dma_fence events to %s... Hit Ctrl-C to end.\n", p.output);
 	start = ds_now_mono_ns();
 	err = ds_live_run(r.s, &p, &hooks);
 	dur = ds_now_mono_ns() - start;

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""Judge the outputs the VM guest sent back (tests/vm/guest/run.sh).
+
+Every scenario asserts exact event counts seen by deptscope's own BPF
+programs in the guest, plus the facts the scenario program printed (its
+pid, the waiter's tid, the delay it used).  Writes results.json and prints
+one line per scenario and "vm[KERNEL]: N passed, N failed".
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+class Scenario:
+    def __init__(self, name):
+        self.name = name
+        self.checks = []
+        self.note = ""
+
+    def check(self, what, ok, got=None, want=None):
+        self.checks.append({"what": what, "ok": bool(ok), "got": got, "want": want})
+        return ok
+
+    def eq(self, what, got, want):
+        return self.check(what, got == want, got, want)
+
+    @property
+    def passed(self):
+        return bool(self.checks) and all(c["ok"] for c in self.checks)
+
+
+def read(out, name, default=None):
+    try:
+        with open(os.path.join(out, name), errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def json_lines(text):
+    rows = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                rows.append({"type": "unparsable", "text": line[:200]})
+    return rows
+
+
+def summary_of(rows):
+    s = [r for r in rows if r.get("type") == "fence_summary"]
+    return s[-1] if s else None
+
+
+def facts_of(out, name):
+    rows = json_lines(read(out, name + ".facts", ""))
+    return rows
+
+
+def rc_of(out, name):
+    t = read(out, name + ".rc")
+    return int(t) if t and t.strip().lstrip("-").isdigit() else None
+
+
+def counts(s):
+    return s["counts"] if s else {}
+
+
+def sw_sync_timelines(s):
+    return [t for t in s["timelines"] if t["driver"] == "sw_sync"] if s else []
+
+
+def sw_sync_enables(out):
+    """1 when the guest kernel's sw_sync fences have enable_signaling (kallsyms)."""
+    t = (read(out, "sw_sync_enable_signaling") or "").strip()
+    return 1 if t.isdigit() and int(t) > 0 else 0
+
+
+def frames(w):
+    return [f["sym"] for f in w.get("stack", [])]
+
+
+def check_wait(out, sc, stem, delay_ms_key="delay_ms"):
+    """A single sw_sync wait released after a known delay."""
+    facts = [f for f in facts_of(out, stem) if f.get("scenario") == "wait"]
+    rows = json_lines(read(out, stem + "_fence.out", ""))
+    s = summary_of(rows)
+    if not sc.check("scenario program printed its facts", len(facts) == 1, len(facts), 1):
+        return None
+    f = facts[0]
+    if not sc.check("deptscope printed a summary", s is not None,
+                    read(out, stem + "_fence.err", "")[-300:]):
+        return None
+    c = counts(s)
+    sc.eq("completed waits", s["waits"], 1)
+    sc.eq("pending waits at exit", s["pending"], 0)
+    sc.eq("unmatched wait ends", s["waits_unmatched"], 0)
+    sc.eq("ring buffer drops", (s.get("ring") or {}).get("dropped"), 0)
+    sc.eq("fence_wait_start events", c.get("fence_wait_start"), 1)
+    sc.eq("fence_wait_end events", c.get("fence_wait_end"), 1)
+    sc.eq("fence_signaled events", c.get("fence_signaled"), 1)
+    sc.eq("fence_init events", c.get("fence_init"), 1)
+    sc.eq("fence_emit events", c.get("fence_emit"), 0)
+    tls = sw_sync_timelines(s)
+    sc.eq("sw_sync timelines with the wait", [(t["timeline"], t["waits"]) for t in tls],
+          [("vmscen", 1)])
+    top = s["longest"]
+    if not sc.eq("longest waits listed", len(top), 1):
+        return s
+    w = top[0]
+    sc.eq("waiter tid", w["tid"], f["waiter_tid"])
+    sc.eq("waiter pid", w["pid"], f["pid"])
+    sc.eq("waiter comm", w["comm"], "vmscen")
+    sc.eq("fence signalled when the wait ended", w["signaled"], True)
+    d = w["duration_ns"]
+    lo = (f["delay_ms"] - 100) * 1000000
+    sc.check("wait latency within [delay - 100 ms, time the ioctl took]",
+             lo <= d <= f["measured_ns"], d, [lo, f["measured_ns"]])
+    syms = frames(w)
+    sc.check("waiter stack reaches the fence wait",
+             any("dma_fence_wait" in x or "dma_resv_wait_timeout" in x for x in syms), syms[:8])
+    sc.check("waiter stack reaches the dma-buf ioctl", any("dma_buf" in x for x in syms), syms[:8])
+    sc.note = "1 wait of %.1f ms on sw_sync/vmscen" % (d / 1e6)
+    return s
+
+
+def scen_wait(out):
+    sc = Scenario("fence wait")
+    s = check_wait(out, sc, "wait")
+    sc.eq("exit status", rc_of(out, "wait_fence"), 0)
+    if s:
+        sc.eq("hangs", s["hangs"], 0)
+    return sc
+
+
+def scen_hang(out):
+    sc = Scenario("hang detection")
+    facts = [f for f in facts_of(out, "hang") if f.get("scenario") == "wait"]
+    rows = json_lines(read(out, "hang_fence.out", ""))
+    s = summary_of(rows)
+    if not sc.check("facts and summary present", len(facts) == 1 and s is not None):
+        return sc
+    tid = facts[0]["waiter_tid"]
+    types = [r["type"] for r in rows]
+    sc.eq("JSON lines in order", types, ["fence_hang", "fence_hang_resolved", "fence_summary"])
+    hangs = [r for r in rows if r["type"] == "fence_hang"]
+    res = [r for r in rows if r["type"] == "fence_hang_resolved"]
+    if hangs:
+        sc.eq("hang names the waiter", hangs[0]["wait"]["tid"], tid)
+        sc.check("hang reported after --hang-ms (400 ms)",
+                 hangs[0]["wait"]["waiting_ns"] >= 400000000, hangs[0]["wait"]["waiting_ns"])
+        sc.check("hang carries the waiter's stack", len(hangs[0]["wait"]["stack"]) > 0)
+    if res:
+        sc.eq("resolution names the waiter", res[0]["wait"]["tid"], tid)
+        sc.check("resolved wait lasted about the delay (>= 1.9 s)",
+                 res[0]["wait"]["duration_ns"] >= 1900000000, res[0]["wait"]["duration_ns"])
+    sc.eq("summary hangs", s["hangs"], 1)
+    sc.eq("summary waits", s["waits"], 1)
+    sc.eq("exit status 3 (a hang was reported)", rc_of(out, "hang_fence"), 3)
+    if res:
+        sc.note = "hang reported, resolved after %.2f s" % (res[0]["wait"]["duration_ns"] / 1e9)
+    return sc
+
+
+def scen_merge(out):
+    sc = Scenario("enable_signal (merged sync_file)")
+    facts = [f for f in facts_of(out, "merge") if f.get("scenario") == "merge"]
+    s = summary_of(json_lines(read(out, "merge_fence.out", "")))
+    if not sc.check("facts and summary present", len(facts) == 1 and s is not None):
+        return sc
+    sc.eq("merged fence not ready before the signals", facts[0]["ready_before"], 0)
+    sc.eq("merged fence ready after the signals", facts[0]["ready_after"], 1)
+    c = counts(s)
+    sw_en = sw_sync_enables(out)
+    # two sw_sync fences and the dma_fence_array that merges them
+    sc.eq("fence_init events", c.get("fence_init"), 3)
+    sc.eq("fence_signaled events", c.get("fence_signaled"), 3)
+    # the array always traces enable_signal; its two sw_sync children only
+    # where sw_sync has an enable_signaling op (6.12 has, 7.3 has not)
+    sc.eq("fence_enable_signal events", c.get("fence_enable_signal"), 1 + 2 * sw_en)
+    sc.eq("waits (poll() is not a traced wait)", s["waits"], 0)
+    en = sorted((t["driver"], t["enable_signals"]) for t in s["timelines"] if t["enable_signals"])
+    sc.eq("timelines with enable_signal", [list(x) for x in en],
+          [list(x) for x in sorted([("dma_fence_array", 1)] + [("sw_sync", 1)] * (2 * sw_en))])
+    sc.eq("sw_sync timelines signalled", sorted(t["signals"] for t in sw_sync_timelines(s)),
+          [1, 1])
+    sc.eq("exit status", rc_of(out, "merge_fence"), 0)
+    sc.note = "enable_signal on the dma_fence_array, 3 inits, 3 signals"
+    return sc
+
+
+def strip_volatile(s):
+    """Fields that legitimately differ between two replays of one file."""
+    s = dict(s)
+    for k in ("source", "recording_status"):
+        s.pop(k, None)
+    for w in s.get("longest", []) + s.get("pending_waits", []):
+        w.pop("stack", None)
+    return s
+
+
+def scen_replay(out, host_ds):
+    sc = Scenario("record in the guest, replay on the host")
+    live = summary_of(json_lines(read(out, "replay_fence.out", "")))
+    guest = summary_of(json_lines(read(out, "replay_report.out", "")))
+    path = os.path.join(out, "replay.dsr")
+    if not sc.check("recording copied out of the guest", os.path.exists(path)):
+        return sc
+    p = subprocess.run([host_ds, "report", "--json", "--no-stacks", path],
+                       capture_output=True, text=True)
+    host = summary_of(json_lines(p.stdout))
+    sc.eq("host replay exit status", p.returncode, 0)
+    sc.eq("record exit status", rc_of(out, "replay_rec"), 0)
+    sc.eq("guest replay exit status", rc_of(out, "replay_report"), 0)
+    if not sc.check("three summaries present", live and guest and host):
+        return sc
+    sc.check("recording complete", host["recording_status"].startswith("complete"),
+             host["recording_status"])
+    sc.eq("host replay equals guest replay", strip_volatile(host), strip_volatile(guest))
+    # the live view and the recorder are two BPF instances on the same events
+    sc.eq("live counts equal replayed counts", live["counts"], host["counts"])
+    sc.eq("live waits equal replayed waits", live["waits"], host["waits"])
+    sc.eq("waits recorded", host["waits"], 1)
+    sc.eq("enable_signal recorded", host["counts"]["fence_enable_signal"],
+          1 + 2 * sw_sync_enables(out))
+    ld, hd = live["latency_ns"]["max"], host["latency_ns"]["max"]
+    sc.check("live and replayed wait latency agree within 1 ms", abs(ld - hd) < 1000000,
+             [ld, hd])
+    sc.note = "%d events replayed identically" % host["events"]
+    return sc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel-name", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--host-deptscope", required=True)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--boot-seconds", type=int, default=0)
+    a = ap.parse_args()
+
+    kernel = (read(a.out, "kernel") or "").strip()
+    scenarios = []
+    if not kernel:
+        sc = Scenario("guest ran")
+        sc.check("guest sent results back", False, "no output from the guest")
+        scenarios.append(sc)
+    else:
+        if a.kernel_name in ("6.12", "7.3"):
+            sc = Scenario("kernel version")
+            sc.check("guest runs the built kernel", kernel.startswith(a.kernel_name + "."),
+                     kernel, a.kernel_name)
+            scenarios.append(sc)
+        scenarios += [scen_wait(a.out), scen_hang(a.out), scen_merge(a.out),
+                      scen_replay(a.out, a.host_deptscope)]
+
+    res = {
+        "kernel": a.kernel_name,
+        "release": kernel or None,
+        "seconds": a.boot_seconds,
+        "scenarios": [{"name": s.name, "pass": s.passed, "note": s.note,
+                       "checks": s.checks} for s in scenarios],
+    }
+    tmp = a.results + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=1)
+    os.replace(tmp, a.results)
+
+    npass = nfail = 0
+    for s in scenarios:
+        if s.passed:
+            npass += 1
+            print("ok   vm[%s] %s: %s (%d checks)" % (a.kernel_name, s.name, s.note,
+                                                    len(s.checks)))
+        else:
+            nfail += 1
+            print("FAIL vm[%s] %s" % (a.kernel_name, s.name))
+            for c in s.checks:
+                if not c["ok"]:
+                    print("    %s: got %s, want %s" % (c["what"], json.dumps(c["got"])[:300],
+                                                      json.dumps(c["want"])[:200]))
+    print("vm[%s]: %d passed, %d failed" % (a.kernel_name, npass, nfail))
+    return 0 if nfail == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Runs in the guest.  Each scenario starts deptscope, drives real kernel
+# activity with /scen/vmscen, stops deptscope with SIGINT and keeps every
+# output.  The host judges them (tests/vm/check.py): the guest has no
+# python, and the verdict logic then lives in one place.
+OUT=/tmp/out
+DS=/usr/bin/deptscope
+mkdir -p $OUT
+
+# start NAME ARGS...: run deptscope in the background until it is attached
+start() {
+	name=$1
+	shift
+	$DS "$@" >$OUT/$name.out 2>$OUT/$name.err &
+	echo $! >$OUT/$name.pid
+	i=0
+	while [ $i -lt 600 ]; do
+		grep -q -e '^Tracing' -e '^Recording' $OUT/$name.err 2>/dev/null && return 0
+		kill -0 "$(cat $OUT/$name.pid)" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "vmtest: $name did not start: $(cat $OUT/$name.err)"
+	return 1
+}
+
+# stop NAME: SIGINT, wait, keep the exit status
+stop() {
+	pid=$(cat $OUT/$1.pid)
+	kill -INT "$pid"
+	wait "$pid"
+	echo $? >$OUT/$1.rc
+}
+
+scenario() {
+	echo "vmtest: scenario $1"
+	echo "$1" >>$OUT/scenarios
+}
+
+scenario wait
+start wait_fence fence --json --hang-ms 20000
+/scen/vmscen wait 300 >$OUT/wait.facts 2>$OUT/wait.facts.err
+sleep 0.5
+stop wait_fence
+
+scenario hang
+start hang_fence fence --json --hang-ms 400
+/scen/vmscen wait 2000 >$OUT/hang.facts 2>$OUT/hang.facts.err
+sleep 0.5
+stop hang_fence
+
+scenario merge
+start merge_fence fence --json
+/scen/vmscen merge >$OUT/merge.facts 2>$OUT/merge.facts.err
+sleep 0.5
+stop merge_fence
+
+scenario replay
+start replay_rec record -o $OUT/replay.dsr
+start replay_fence fence --json --hang-ms 20000
+/scen/vmscen wait 200 >$OUT/replay.facts 2>$OUT/replay.facts.err
+/scen/vmscen merge >>$OUT/replay.facts 2>>$OUT/replay.facts.err
+sleep 0.5
+stop replay_fence
+stop replay_rec
+$DS report --json --no-stacks $OUT/replay.dsr >$OUT/replay_report.out 2>$OUT/replay_report.err
+echo $? >$OUT/replay_report.rc
+
+uname -r >$OUT/kernel
+# whether this kernel's sw_sync fences have enable_signaling (6.12: yes, 7.3: no)
+grep -c ' timeline_fence_enable_signaling$' /proc/kallsyms >$OUT/sw_sync_enable_signaling
+dmesg >$OUT/dmesg
+echo "vmtest: sending results"
+echo "===DSOUT-BEGIN===" >/dev/ttyS1
+(cd $OUT && tar cf - .) | base64 >/dev/ttyS1
+echo "===DSOUT-END===" >/dev/ttyS1
+exit 0

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * vmscen: drives real dma-fence activity in the VM guest.
+ *
+ *   vmscen wait DELAY_MS   a thread blocks in DMA_BUF_IOCTL_SYNC on a udmabuf
+ *                          whose reservation holds a sw_sync fence; the main
+ *                          thread signals it after DELAY_MS
+ *   vmscen merge           poll() a sync_file merged from two timelines
+ *                          (a dma_fence_array: the only kind here with
+ *                          enable_signaling), then signal both
+ *
+ * Prints one JSON line of facts the host checks deptscope's output against.
+ * The sw_sync timeline is named after the opener's comm: "vmscen".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+#include <linux/udmabuf.h>
+
+/* sw_sync's debugfs ABI (drivers/dma-buf/sw_sync.c); not in the uapi headers */
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE	_IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC			_IOW('W', 1, __u32)
+#define SW_SYNC_PATH			"/sys/kernel/debug/sync/sw_sync"
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vmscen: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int timeline_fence(int tl, __u32 value)
+{
+	struct sw_sync_create_fence_data d = { .value = value };
+
+	snprintf(d.name, sizeof(d.name), "vmscen-%u", value);
+	if (ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &d))
+		die("SW_SYNC_IOC_CREATE_FENCE");
+	return d.fence;
+}
+
+static int udmabuf_new(void)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	long page = sysconf(_SC_PAGESIZE);
+	int memfd, dev, buf;
+
+	memfd = memfd_create("vmscen", MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		die("memfd_create");
+	if (ftruncate(memfd, page))
+		die("ftruncate");
+	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("F_SEAL_SHRINK");
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0)
+		die("/dev/udmabuf");
+	c.memfd = memfd;
+	c.size = page;
+	buf = ioctl(dev, UDMABUF_CREATE, &c);
+	if (buf < 0)
+		die("UDMABUF_CREATE");
+	close(dev);
+	close(memfd);
+	return buf;
+}
+
+struct waiter {
+	int buf;
+	pid_t tid;
+	uint64_t t0, t1;
+	int err;
+};
+
+static void *wait_thread(void *arg)
+{
+	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+	struct waiter *w = arg;
+
+	w->tid = syscall(SYS_gettid);
+	w->t0 = now_ns();
+	/* begin_cpu_access waits for every fence in the reservation */
+	if (ioctl(w->buf, DMA_BUF_IOCTL_SYNC, &s))
+		w->err = errno;
+	w->t1 = now_ns();
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	ioctl(w->buf, DMA_BUF_IOCTL_SYNC, &s);
+	return NULL;
+}
+
+static int scen_wait(unsigned int delay_ms)
+{
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	struct waiter w = { 0 };
+	pthread_t th;
+	__u32 one = 1;
+	int tl, fence;
+
+	tl = open(SW_SYNC_PATH, O_RDWR);
+	if (tl < 0)
+		die(SW_SYNC_PATH);
+	fence = timeline_fence(tl, 1);
+	w.buf = udmabuf_new();
+	imp.fd = fence;
+	if (ioctl(w.buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp))
+		die("DMA_BUF_IOCTL_IMPORT_SYNC_FILE");
+	close(fence);
+	if (pthread_create(&th, NULL, wait_thread, &w))
+		die("pthread_create");
+	usleep(delay_ms * 1000);
+	if (ioctl(tl, SW_SYNC_IOC_INC, &one))
+		die("SW_SYNC_IOC_INC");
+	pthread_join(th, NULL);
+	if (w.err) {
+		errno = w.err;
+		die("DMA_BUF_IOCTL_SYNC");
+	}
+	close(w.buf);
+	close(tl);
+	printf("{\"scenario\":\"wait\",\"pid\":%d,\"waiter_tid\":%d,\"delay_ms\":%u,"
+	       "\"measured_ns\":%llu}\n", getpid(), w.tid, delay_ms,
+	       (unsigned long long)(w.t1 - w.t0));
+	return 0;
+}
+
+static int scen_merge(void)
+{
+	struct sync_merge_data m = { .name = "vmscen-merged" };
+	struct pollfd p = { .events = POLLIN };
+	int tl1, tl2, f1, f2, before, after;
+	__u32 one = 1;
+
+	tl1 = open(SW_SYNC_PATH, O_RDWR);
+	tl2 = open(SW_SYNC_PATH, O_RDWR);
+	if (tl1 < 0 || tl2 < 0)
+		die(SW_SYNC_PATH);
+	f1 = timeline_fence(tl1, 1);
+	f2 = timeline_fence(tl2, 1);
+	m.fd2 = f2;
+	if (ioctl(f1, SYNC_IOC_MERGE, &m))
+		die("SYNC_IOC_MERGE");
+	p.fd = m.fence;
+	/* poll() adds a callback: enable_signaling on the dma_fence_array */
+	before = poll(&p, 1, 50);
+	if (ioctl(tl1, SW_SYNC_IOC_INC, &one) || ioctl(tl2, SW_SYNC_IOC_INC, &one))
+		die("SW_SYNC_IOC_INC");
+	after = poll(&p, 1, 1000);
+	close(m.fence);
+	close(f1);
+	close(f2);
+	close(tl1);
+	close(tl2);
+	printf("{\"scenario\":\"merge\",\"pid\":%d,\"ready_before\":%d,\"ready_after\":%d}\n",
+	       getpid(), before, after);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "wait"))
+		return scen_wait(atoi(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "merge"))
+		return scen_merge();
+	fprintf(stderr, "usage: vmscen wait DELAY_MS | vmscen merge\n");
+	return 2;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# make vmtest: build real kernels, boot them under QEMU, run deptscope's
+# scenarios in the guest and judge them on the host.
+#
+#   VMTEST_KERNELS  targets to run (default "6.12 7.3")
+#   KSRC            run one kernel built from this tree instead (patches in
+#                   kernel/patches/series are applied to a copy when they apply)
+#   DS_CACHE        where sources and kernel builds are cached
+#                   (default /var/cache/deptscope as root, else ~/.cache/deptscope)
+#   VM_TIMEOUT      seconds a guest may run (default 600)
+#
+# Results: $OUT/vmtest/<kernel>/results.json and a summary line per
+# scenario; the last line is "vm: N passed, N failed, N skipped".
+set -uo pipefail
+: "${OUT:?}" "${DS_SRCDIR:?}"
+src_dir=$DS_SRCDIR
+here=$src_dir/tests/vm
+if [ -z "${DS_CACHE:-}" ]; then
+	if [ "$(id -u)" -eq 0 ]; then DS_CACHE=/var/cache/deptscope
+	else DS_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/deptscope; fi
+fi
+mkdir -p "$DS_CACHE"
+timeout_s=${VM_TIMEOUT:-600}
+pass=0 fail=0 skip=0
+log() { echo "vmtest: $*" >&2; }
+
+for tool in qemu-system-x86_64 python3 cpio gzip base64; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: $tool not installed (make deps installs it)"
+		echo "vm: 0 passed, 0 failed, 1 skipped"
+		exit 0
+	fi
+done
+
+run_target() {
+	local name=$1 ksrc=$2 series=$3 t0 b w rc
+	w=$OUT/vmtest/$name
+	t0=$(date +%s)
+	rm -rf "$w/out" "$w/results.json"
+	mkdir -p "$w"
+	b=$("$here/build-kernel.sh" "$name" "$ksrc" "$DS_CACHE" "$src_dir/kernel/configs/vmtest.config" \
+		"$series") || return 1
+
+	log "[$name] building deptscope against the guest kernel's BTF"
+	make -s -C "$src_dir" O="$w/ds" VMLINUX_BTF="$b/vmlinux" "$w/ds/deptscope" >&2 || return 1
+	gcc -static -O2 -Wall -Wextra -Werror -o "$w/vmscen" "$here/progs/vmscen.c" -lpthread &&
+		gcc -static -O2 -Wall -Wextra -Werror -o "$w/vmexit" "$here/progs/vmexit.c" || return 1
+	"$here/mkinitramfs.sh" "$w/initramfs.cpio.gz" "$w/ds/deptscope" "$w" || return 1
+
+	log "[$name] booting under QEMU (TCG), timeout ${timeout_s}s"
+	rm -f "$w/console.log" "$w/data.b64"
+	timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 \
+		-display none -no-reboot -monitor none \
+		-kernel "$b/bzImage" -initrd "$w/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4" \
+		-serial "file:$w/console.log" -serial "file:$w/data.b64" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	rc=$?
+	# isa-debug-exit: guest status s -> qemu exit (s << 1) | 1
+	if [ $rc -eq 124 ]; then
+		log "[$name] guest timed out after ${timeout_s}s; console tail:"
+		tail -n 20 "$w/console.log" >&2
+	elif [ $((rc & 1)) -eq 0 ]; then
+		log "[$name] guest did not finish (qemu exit $rc); console tail:"
+		tail -n 20 "$w/console.log" >&2
+	fi
+	mkdir -p "$w/out"
+	# the guest's tty turns \n into \r\n
+	sed -n '/===DSOUT-BEGIN===/,/===DSOUT-END===/p' "$w/data.b64" | tr -d '\r' | sed '1d;$d' |
+		base64 -d 2>/dev/null | tar -xf - -C "$w/out" 2>/dev/null
+	python3 "$here/check.py" --kernel-name "$name" --out "$w/out" --host-deptscope "$OUT/deptscope" \
+		--results "$w/results.json" --boot-seconds $(( $(date +%s) - t0 ))
+}
+
+targets=${VMTEST_KERNELS:-6.12 7.3}
+if [ -n "${KSRC:-}" ]; then
+	targets=custom
+fi
+for t in $targets; do
+	case $t in
+	custom)
+		series=$src_dir/kernel/patches/series
+		out=$(run_target custom "$KSRC" "$series")
+		;;
+	6.12 | 7.3)
+		if ! ksrc=$("$here/fetch-source.sh" "$t" "$DS_CACHE"); then
+			if [ "$t" = 6.12 ]; then
+				echo "FAIL $t: could not get linux-source-6.12"
+				fail=$((fail + 1))
+			else
+				echo "SKIP: $t: linux-source-7.x could not be had from the archive"
+				skip=$((skip + 1))
+			fi
+			continue
+		fi
+		series=
+		[ "$t" = 7.3 ] && series=$src_dir/kernel/patches/series
+		out=$(run_target "$t" "$ksrc" "$series")
+		;;
+	*)
+		echo "FAIL $t: unknown kernel target (known: 6.12 7.3, or KSRC=)"
+		fail=$((fail + 1))
+		continue
+		;;
+	esac
+	printf '%s\n' "$out"
+	p=$(sed -nE 's/^vm\[.*\]: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$out")
+	f=$(sed -nE 's/^vm\[.*\]: ([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$out")
+	if [ -z "$p" ]; then
+		echo "FAIL $t: the harness did not produce results (see above)"
+		fail=$((fail + 1))
+	else
+		pass=$((pass + p)) fail=$((fail + f))
+	fi
+done
+echo "vm: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
