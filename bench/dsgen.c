@@ -12,6 +12,10 @@
  *
  * --hang adds one wait on timeline 0 that never ends, started 5 s before
  * the last event.
+ *
+ * -D N appends N dma-bufs (inode 5000 + i, exporter "system", size
+ * 4096 * (i + 1)), each living: export, fd, mmap_internal, get, attach
+ * (device "vgem"), put, detach, put.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,10 +40,45 @@ static void fill(struct ds_fence_event *e, __u16 type, __u64 ts, __u64 c, unsign
 	snprintf(e->comm, sizeof(e->comm), "gen%llu", (unsigned long long)(c % 7));
 }
 
+static int gen_dmabufs(struct ds_recorder *rec, unsigned int n, __u64 *ts)
+{
+	static const __u16 life[] = {
+		DS_EV_DMABUF_EXPORT, DS_EV_DMABUF_FD, DS_EV_DMABUF_MMAP_INTERNAL,
+		DS_EV_DMABUF_GET, DS_EV_DMABUF_ATTACH, DS_EV_DMABUF_PUT,
+		DS_EV_DMABUF_DETACH, DS_EV_DMABUF_PUT,
+	};
+	struct ds_dmabuf_event d;
+	unsigned int i, k;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < sizeof(life) / sizeof(life[0]); k++) {
+			memset(&d, 0, sizeof(d));
+			d.hdr.ts = (*ts += 1000);
+			d.hdr.type = life[k];
+			d.hdr.size = sizeof(d);
+			d.hdr.pid = 3000;
+			d.hdr.tid = 3000;
+			d.dmabuf = 0xffff888100000000ULL + i * 4096;
+			d.ino = 5000 + i;
+			d.size = 4096ULL * (i + 1);
+			d.fd = life[k] == DS_EV_DMABUF_FD || life[k] == DS_EV_DMABUF_GET ? 3 : -1;
+			snprintf(d.comm, sizeof(d.comm), "dsgen");
+			snprintf(d.exp_name, sizeof(d.exp_name), "system");
+			if (life[k] == DS_EV_DMABUF_ATTACH || life[k] == DS_EV_DMABUF_DETACH)
+				snprintf(d.dev_name, sizeof(d.dev_name), "vgem");
+			err = ds_recorder__write(rec, &d.hdr);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long events = 1000, cycles, c;
-	unsigned int ntl = 4, t, i;
+	unsigned int ntl = 4, ndmabuf = 0, t, i;
 	const char *out = NULL;
 	struct ds_fence_event e;
 	struct ds_fence_name_event n;
@@ -47,7 +86,7 @@ int main(int argc, char **argv)
 	int hang = 0, opt, err;
 	__u64 ts = 1000000000ULL, dur;
 
-	while ((opt = getopt(argc, argv, "o:n:t:H")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -60,6 +99,9 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			hang = 1;
+			break;
+		case 'D':
+			ndmabuf = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			goto usage;
@@ -118,6 +160,9 @@ int main(int argc, char **argv)
 		if (err)
 			goto fail;
 	}
+	err = gen_dmabufs(rec, ndmabuf, &ts);
+	if (err)
+		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
 	if (err) {
 		fprintf(stderr, "dsgen: closing %s: %s\n", out, strerror(-err));
@@ -129,6 +174,6 @@ fail:
 	ds_recorder__close(rec, 0);
 	return 1;
 usage:
-	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H]\n");
+	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS]\n");
 	return 2;
 }

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	err = ds_stream__new(&s);
 	if (err)
 		goto out_err;
-	ds_stream__set_source(s, &ds_reader_source_ops, rd);
+	ds_stream__add_source(s, &ds_reader_source_ops, rd);
 	err = ds_stream__add_consumer(s, ds_fence_model__consume, m);
 	if (err)
 		goto out_err;

@@ -38,7 +38,15 @@
 #define DS_EV_FENCE_DESTROY		7
 #define DS_EV_FENCE_NAME		8
 #define DS_EV_PING			9
-#define DS_EV_BPF_MAX			10
+#define DS_EV_DMABUF_EXPORT		10
+#define DS_EV_DMABUF_FD			11
+#define DS_EV_DMABUF_GET		12
+#define DS_EV_DMABUF_PUT		13
+#define DS_EV_DMABUF_MMAP_INTERNAL	14
+#define DS_EV_DMABUF_MMAP		15
+#define DS_EV_DMABUF_ATTACH		16
+#define DS_EV_DMABUF_DETACH		17
+#define DS_EV_BPF_MAX			18
 
 #define DS_EV_META_BASE			0x8000
 #define DS_EV_META_SOURCE		0x8001
@@ -96,6 +104,28 @@ struct ds_fence_name_event {
 	char timeline[DS_NAME_LEN];
 };
 
+/* ds_dmabuf_event.flags */
+#define DS_DMABUF_F_DYNAMIC	(1u << 0)	/* attach/detach: dynamic importer */
+
+/*
+ * The upstream dma_buf tracepoints (7.x): one layout for all eight.  ino
+ * is the dma-buf file's inode, the key the kernel's own events and
+ * /sys/kernel/debug/dma_buf/bufinfo use; dmabuf is the pointer, kept to
+ * tell apart buffers whose inode number was reused.
+ */
+struct ds_dmabuf_event {
+	struct ds_event_hdr hdr;
+	__u64 dmabuf;
+	__u64 ino;
+	__u64 size;
+	__u64 attach;		/* attach/detach: struct dma_buf_attachment * */
+	__s32 fd;		/* fd/get: the file descriptor */
+	__u32 flags;		/* DS_DMABUF_F_* */
+	char comm[TASK_COMM_LEN];
+	char exp_name[32];	/* exporter */
+	char dev_name[32];	/* attach/detach: importing device */
+};
+
 /* Self-test event: proves the ring-buffer path end to end. */
 struct ds_ping_event {
 	struct ds_event_hdr hdr;
@@ -106,6 +136,7 @@ struct ds_ping_event {
 /* Sources: one bit each, recorded in DS_EV_META_SOURCE. */
 #define DS_SRC_FENCE		(1u << 0)
 #define DS_SRC_PING		(1u << 1)
+#define DS_SRC_DMABUF		(1u << 2)
 
 /*
  * Per-source counters kept by the BPF side in .bss and snapshotted by

@@ -15,6 +15,7 @@ _Static_assert(sizeof(struct ds_meta_source) == 288, "ds_meta_source");
 _Static_assert(sizeof(struct ds_meta_stats) == 64, "ds_meta_stats");
 _Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
 _Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
+_Static_assert(sizeof(struct ds_dmabuf_event) == 144, "ds_dmabuf_event");
 
 static size_t min_size(unsigned int type)
 {
@@ -25,6 +26,8 @@ static size_t min_size(unsigned int type)
 		return sizeof(struct ds_fence_name_event);
 	case DS_EV_PING:
 		return sizeof(struct ds_ping_event);
+	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_DETACH:
+		return sizeof(struct ds_dmabuf_event);
 	case DS_EV_META_SOURCE:
 		return sizeof(struct ds_meta_source);
 	case DS_EV_META_STATS:
@@ -78,6 +81,14 @@ const char *ds_event_type_name(unsigned int type)
 		[DS_EV_FENCE_DESTROY] = "fence_destroy",
 		[DS_EV_FENCE_NAME] = "fence_name",
 		[DS_EV_PING] = "ping",
+		[DS_EV_DMABUF_EXPORT] = "dmabuf_export",
+		[DS_EV_DMABUF_FD] = "dmabuf_fd",
+		[DS_EV_DMABUF_GET] = "dmabuf_get",
+		[DS_EV_DMABUF_PUT] = "dmabuf_put",
+		[DS_EV_DMABUF_MMAP_INTERNAL] = "dmabuf_mmap_internal",
+		[DS_EV_DMABUF_MMAP] = "dmabuf_mmap",
+		[DS_EV_DMABUF_ATTACH] = "dmabuf_attach",
+		[DS_EV_DMABUF_DETACH] = "dmabuf_detach",
 	};
 
 	if (type < DS_EV_BPF_MAX && names[type])

@@ -15,6 +15,7 @@
 #include "deptscope/fence.h"
 #include "deptscope/log.h"
 #include "deptscope/util.h"
+#include "bpf_source.h"
 
 #define DEFAULT_RINGBUF_KB	4096
 
@@ -28,23 +29,11 @@ struct prog_ent {
 };
 
 struct ds_fence_bpf {
+	struct ds_bpf_source base;	/* first: ds_bpf_source_ops use it */
 	struct fence_bpf *skel;
-	struct ring_buffer *rb;
-	struct ds_stream *stream;
 	struct prog_ent progs[16];
 	unsigned int nr_progs;
-	unsigned int nr_attached;
-	uint64_t received;
-	uint64_t malformed;
-	char missing[256];
 };
-
-static void add_missing(struct ds_fence_bpf *b, const char *what)
-{
-	size_t len = strlen(b->missing);
-
-	snprintf(b->missing + len, sizeof(b->missing) - len, "%s%s", len ? "," : "", what);
-}
 
 static void add_prog(struct ds_fence_bpf *b, struct bpf_program *p, const char *event,
 		     enum prog_kind kind)
@@ -79,28 +68,6 @@ static bool record_layout_ok(const char *event)
 	return true;
 }
 
-static bool btf_has_tp(const struct btf *btf, const char *event)
-{
-	char name[128];
-
-	if (!btf)
-		return false;
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
-}
-
-static int handle_event(void *ctx, void *data, size_t size)
-{
-	struct ds_fence_bpf *b = ctx;
-
-	if (ds_event__check(data, size) < 0) {
-		b->malformed++;
-		return 0;
-	}
-	b->received++;
-	return b->stream ? ds_stream__dispatch(b->stream, data) : 0;
-}
-
 static void choose_programs(struct ds_fence_bpf *b, const struct ds_fence_bpf_opts *o)
 {
 	struct fence_bpf *s = b->skel;
@@ -133,8 +100,8 @@ static void choose_programs(struct ds_fence_bpf *b, const struct ds_fence_bpf_op
 		switch (p->kind) {
 		case PK_FENCE:
 			want = o->fence && !o->bench;
-			if (want && !btf_has_tp(btf, p->event)) {
-				add_missing(b, p->event);
+			if (want && !ds_btf_has_tp(btf, p->event)) {
+				ds_bpf_source__add_missing(&b->base, p->event);
 				want = false;
 			}
 			break;
@@ -143,7 +110,7 @@ static void choose_programs(struct ds_fence_bpf *b, const struct ds_fence_bpf_op
 			if (want && !(ds_tracepoint_exists("dma_fence", p->event) &&
 				      record_layout_ok(p->event))) {
 				snprintf(what, sizeof(what), "names@%s", p->event);
-				add_missing(b, what);
+				ds_bpf_source__add_missing(&b->base, what);
 				want = false;
 			}
 			break;
@@ -191,32 +158,23 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 
 		if (!bpf_program__autoload(p->prog))
 			continue;
-		p->link = bpf_program__attach(p->prog);
-		if (!p->link) {
-			err = -errno;
-			ds_dbg("attaching %s failed: %s", bpf_program__name(p->prog),
-			       strerror(-err));
-			add_missing(b, p->event);
-			continue;
-		}
-		b->nr_attached++;
+		p->link = ds_bpf_source__attach(&b->base, p->prog, p->event);
 	}
-	if (!b->nr_attached) {
+	if (!b->base.nr_attached) {
 		err = -ENOENT;
 		goto err;
 	}
-	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), handle_event, b, NULL);
-	if (!b->rb) {
-		err = -errno;
+	b->base.kstats = &b->skel->bss->stats;
+	err = ds_bpf_source__open_ring(&b->base, bpf_map__fd(b->skel->maps.events));
+	if (err)
 		goto err;
-	}
 	*out = b;
 	return 0;
 err:
 	*out = NULL;
 	/* keep the list of missing events for the caller's message */
-	if (err == -ENOENT && b->missing[0])
-		ds_dbg("unavailable: %s", b->missing);
+	if (err == -ENOENT && b->base.missing[0])
+		ds_dbg("unavailable: %s", b->base.missing);
 	ds_fence_bpf__destroy(b);
 	return err;
 }
@@ -227,11 +185,7 @@ void ds_fence_bpf__destroy(struct ds_fence_bpf *b)
 
 	if (!b)
 		return;
-	/* never expected: a BPF/user ABI mismatch; say so rather than lose it silently */
-	if (b->malformed)
-		ds_warn("%llu malformed records from the ring buffer were ignored",
-			(unsigned long long)b->malformed);
-	ring_buffer__free(b->rb);
+	ds_bpf_source__exit(&b->base);
 	for (i = 0; i < b->nr_progs; i++)
 		bpf_link__destroy(b->progs[i].link);
 	fence_bpf__destroy(b->skel);
@@ -240,12 +194,12 @@ void ds_fence_bpf__destroy(struct ds_fence_bpf *b)
 
 const char *ds_fence_bpf__missing(const struct ds_fence_bpf *b)
 {
-	return b->missing;
+	return b->base.missing;
 }
 
 unsigned int ds_fence_bpf__nr_attached(const struct ds_fence_bpf *b)
 {
-	return b->nr_attached;
+	return b->base.nr_attached;
 }
 
 int ds_fence_bpf__read_hist(struct ds_fence_bpf *b, uint64_t *slots)
@@ -275,43 +229,3 @@ int ds_fence_bpf__bench_prog_fd(const struct ds_fence_bpf *b)
 {
 	return bpf_program__fd(b->skel->progs.ds_bench_switch);
 }
-
-static int source_poll(void *src, struct ds_stream *s, int timeout_ms)
-{
-	struct ds_fence_bpf *b = src;
-	int n;
-
-	b->stream = s;
-	n = ring_buffer__poll(b->rb, timeout_ms);
-	return n == -EINTR ? 0 : n;
-}
-
-static int source_fd(void *src)
-{
-	return ring_buffer__epoll_fd(((struct ds_fence_bpf *)src)->rb);
-}
-
-static int source_stats(void *src, struct ds_meta_stats *st)
-{
-	struct ds_fence_bpf *b = src;
-	const struct ds_bpf_stats *k = &b->skel->bss->stats;
-
-	memset(st, 0, sizeof(*st));
-	st->hdr.type = DS_EV_META_STATS;
-	st->hdr.size = sizeof(*st);
-	st->hdr.ts = ds_now_mono_ns();
-	st->received = b->received;
-	/* bss is mmapped: read each counter once, the BPF side keeps adding */
-	st->emitted = __atomic_load_n(&k->emitted, __ATOMIC_RELAXED);
-	st->dropped = __atomic_load_n(&k->dropped, __ATOMIC_RELAXED);
-	st->names_dropped = __atomic_load_n(&k->names_dropped, __ATOMIC_RELAXED);
-	st->waits_unmatched = __atomic_load_n(&k->waits_unmatched, __ATOMIC_RELAXED);
-	return 0;
-}
-
-const struct ds_source_ops ds_fence_bpf_source_ops = {
-	.name = "bpf",
-	.poll = source_poll,
-	.fd = source_fd,
-	.stats = source_stats,
-};

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
 #include "deptscope/stream.h"
 
 struct ds_stream {
-	const struct ds_source_ops *ops;
-	void *src;
+	struct {
+		const struct ds_source_ops *ops;
+		void *src;
+	} sources[DS_STREAM_MAX_SOURCES];
+	unsigned int nr_sources;
+	int epfd;		/* over every source's fd, when there are several */
 	unsigned int nr;
 	struct {
 		ds_consumer_fn fn;
@@ -18,11 +25,18 @@ struct ds_stream {
 int ds_stream__new(struct ds_stream **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	if (!*out)
+		return -ENOMEM;
+	(*out)->epfd = -1;
+	return 0;
 }
 
 void ds_stream__free(struct ds_stream *s)
 {
+	if (!s)
+		return;
+	if (s->epfd >= 0)
+		close(s->epfd);
 	free(s);
 }
 
@@ -36,10 +50,36 @@ int ds_stream__add_consumer(struct ds_stream *s, ds_consumer_fn fn, void *ctx)
 	return 0;
 }
 
-void ds_stream__set_source(struct ds_stream *s, const struct ds_source_ops *ops, void *src)
+int ds_stream__add_source(struct ds_stream *s, const struct ds_source_ops *ops, void *src)
 {
-	s->ops = ops;
-	s->src = src;
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned int i;
+	int fd;
+
+	if (s->nr_sources >= DS_STREAM_MAX_SOURCES)
+		return -E2BIG;
+	s->sources[s->nr_sources].ops = ops;
+	s->sources[s->nr_sources].src = src;
+	s->nr_sources++;
+	if (s->nr_sources < 2)
+		return 0;
+	/* several sources: one epoll set so a poll waits on all of them */
+	if (s->epfd < 0) {
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (s->epfd < 0)
+			return -errno;
+		i = 0;
+	} else {
+		i = s->nr_sources - 1;
+	}
+	for (; i < s->nr_sources; i++) {
+		if (!s->sources[i].ops->fd)
+			continue;
+		fd = s->sources[i].ops->fd(s->sources[i].src);
+		if (fd >= 0 && epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev))
+			return -errno;
+	}
+	return 0;
 }
 
 int ds_stream__dispatch(struct ds_stream *s, const struct ds_event_hdr *ev)
@@ -60,26 +100,64 @@ int ds_stream__dispatch(struct ds_stream *s, const struct ds_event_hdr *ev)
 
 int ds_stream__poll(struct ds_stream *s, int timeout_ms)
 {
-	if (!s->ops)
+	struct epoll_event ev;
+	unsigned int i;
+	int n, total = 0;
+
+	if (!s->nr_sources)
 		return -EINVAL;
-	return s->ops->poll(s->src, s, timeout_ms);
+	if (s->nr_sources == 1)
+		return s->sources[0].ops->poll(s->sources[0].src, s, timeout_ms);
+	if (timeout_ms && s->epfd >= 0) {
+		n = epoll_wait(s->epfd, &ev, 1, timeout_ms);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+	for (i = 0; i < s->nr_sources; i++) {
+		n = s->sources[i].ops->poll(s->sources[i].src, s, 0);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	return total;
 }
 
 int ds_stream__fd(struct ds_stream *s)
 {
-	return s->ops && s->ops->fd ? s->ops->fd(s->src) : -1;
+	if (s->nr_sources == 1 && s->sources[0].ops->fd)
+		return s->sources[0].ops->fd(s->sources[0].src);
+	return s->epfd;
 }
 
 bool ds_stream__eof(struct ds_stream *s)
 {
-	return s->ops && s->ops->eof ? s->ops->eof(s->src) : false;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_sources; i++)
+		if (!s->sources[i].ops->eof || !s->sources[i].ops->eof(s->sources[i].src))
+			return false;
+	return s->nr_sources > 0;
 }
 
+/* Counters of all sources added up: one record describes the whole run. */
 int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st)
 {
-	if (!s->ops || !s->ops->stats)
-		return -EOPNOTSUPP;
-	return s->ops->stats(s->src, st);
+	struct ds_meta_stats one;
+	unsigned int i, n = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < s->nr_sources; i++) {
+		if (!s->sources[i].ops->stats || s->sources[i].ops->stats(s->sources[i].src, &one))
+			continue;
+		if (!n++)
+			st->hdr = one.hdr;
+		st->received += one.received;
+		st->emitted += one.emitted;
+		st->dropped += one.dropped;
+		st->names_dropped += one.names_dropped;
+		st->waits_unmatched += one.waits_unmatched;
+	}
+	return n ? 0 : -EOPNOTSUPP;
 }
 
 uint64_t ds_stream__count(const struct ds_stream *s)

@@ -109,6 +109,12 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 					 o->lname, arg);
 		p->buffer_kb = v;
 		return 0;
+	case OPT_INODE:
+		if (ds_parse_uint(arg, ~0ULL, &v) || !v)
+			return usage_err(err, h, "invalid --%s '%s': expected an inode number",
+					 o->lname, arg);
+		p->inode = v;
+		return 0;
 	case OPT_INPUT:
 		p->input = arg;
 		return 0;

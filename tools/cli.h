@@ -27,7 +27,7 @@ struct ds_opt {
 enum {
 	OPT_HELP = 1000, OPT_VERBOSE, OPT_JSON, OPT_DURATION, OPT_PID, OPT_INPUT, OPT_OUTPUT,
 	OPT_HANG_MS, OPT_TOP, OPT_MSEC, OPT_VMLINUX, OPT_FORMAT, OPT_PRETTY, OPT_BUFFER,
-	OPT_NO_STACKS, OPT_FORCE,
+	OPT_NO_STACKS, OPT_FORCE, OPT_INODE,
 };
 
 struct ds_cmd_help {
@@ -59,11 +59,13 @@ struct ds_params {
 	const char *output;
 	const char *vmlinux;
 	const char *format;
+	uint64_t inode;		/* 0: every buffer */
 	const char *positional[16];
 	int nr_positional;
 };
 
-extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export;
+extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
+	ds_help_dmabuf;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -79,6 +81,7 @@ int ds_parse_fence(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_report(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_export(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_dmabuf(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

@@ -44,7 +44,7 @@ int cmd_export(int argc, char **argv)
 		err = ds_stream__add_consumer(s, ds_chrome__consume, c);
 	if (err)
 		goto fail;
-	ds_stream__set_source(s, &ds_reader_source_ops, rd);
+	ds_stream__add_source(s, &ds_reader_source_ops, rd);
 	while (!ds_stream__eof(s)) {
 		n = ds_stream__poll(s, 0);
 		if (n < 0) {

@@ -63,7 +63,7 @@ int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char 
 	err = ds_stream__new(&s);
 	if (err)
 		goto out;
-	ds_stream__set_source(s, &ds_reader_source_ops, rd);
+	ds_stream__add_source(s, &ds_reader_source_ops, rd);
 	err = ds_stream__add_consumer(s, ds_fence_model__consume, m);
 	if (err)
 		goto out;
@@ -151,7 +151,7 @@ int cmd_fence(int argc, char **argv)
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
-	ds_stream__set_source(s, &ds_fence_bpf_source_ops, bpf);
+	ds_stream__add_source(s, &ds_bpf_source_ops, bpf);
 	/* stderr even with --json: scripts wait for it to know tracing started */
 	fprintf(stderr, "Tracing dma_fence waits%s... Hit Ctrl-C to end.\n",
 		p.pid ? " of one process" : "");

@@ -39,14 +39,14 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static int write_source(struct ds_recorder *rec, const char *missing)
+static int write_source(struct ds_recorder *rec, __u32 sources, const char *missing)
 {
 	struct ds_meta_source ms = {};
 
 	ms.hdr.type = DS_EV_META_SOURCE;
 	ms.hdr.size = sizeof(ms);
 	ms.hdr.ts = ds_now_mono_ns();
-	ms.sources = DS_SRC_FENCE;
+	ms.sources = sources;
 	snprintf(ms.names, sizeof(ms.names), "%s", missing);
 	ms.missing = missing[0] ? 1 : 0;
 	for (; *missing; missing++)
@@ -58,12 +58,16 @@ int cmd_record(int argc, char **argv)
 {
 	struct ds_live_hooks hooks = { .tick = tick };
 	struct ds_fence_bpf *bpf = NULL;
+	struct ds_dmabuf_bpf *dbpf = NULL;
+	bool want_fence, want_dmabuf, dmabuf_named = false;
+	char missing[256] = "";
+	__u32 sources = 0;
 	struct record_run r = {};
 	struct ds_meta_stats st = {};
 	uint64_t start, dur;
 	struct ds_params p;
 	struct ds_json j;
-	int ret, err;
+	int ret, err, i;
 
 	ret = ds_parse_record(argc, argv, &p, stderr);
 	if (ret)
@@ -74,28 +78,60 @@ int cmd_record(int argc, char **argv)
 	}
 	ds_log_init("deptscope record", p.verbose);
 	hooks.ctx = &r;
-	ret = ds_live_open_fence(&p, &bpf);
-	if (ret)
-		return ret;
+	want_fence = want_dmabuf = !p.nr_positional;
+	for (i = 0; i < p.nr_positional; i++) {
+		want_fence |= !strcmp(p.positional[i], "fence");
+		dmabuf_named |= !strcmp(p.positional[i], "dmabuf");
+	}
+	want_dmabuf |= dmabuf_named;
+	if (want_fence) {
+		ret = ds_live_open_fence(&p, &bpf);
+		if (ret)
+			goto out;
+		sources |= DS_SRC_FENCE;
+		snprintf(missing, sizeof(missing), "%s", ds_fence_bpf__missing(bpf));
+	}
+	if (want_dmabuf) {
+		/* by default, a kernel before 7.0 simply has no dma_buf source */
+		ret = ds_live_open_dmabuf(&p, dmabuf_named, &dbpf);
+		if (ret)
+			goto out;
+		if (dbpf) {
+			sources |= DS_SRC_DMABUF;
+			if (ds_dmabuf_bpf__missing(dbpf)[0]) {
+				size_t len = strlen(missing);
+
+				snprintf(missing + len, sizeof(missing) - len, "%s%s",
+					 len ? "," : "", ds_dmabuf_bpf__missing(dbpf));
+			}
+		} else {
+			ds_warn("no dma_buf tracepoints on this kernel (Linux 7.0+): "
+				"recording dma_fence only");
+		}
+	}
 	err = ds_recorder__open(p.output, 0, &r.rec);
 	if (err) {
 		ds_err("cannot create %s: %s", p.output, strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
-	err = write_source(r.rec, ds_fence_bpf__missing(bpf));
+	err = write_source(r.rec, sources, missing);
 	if (!err)
 		err = ds_stream__new(&r.s);
 	if (!err)
 		err = ds_stream__add_consumer(r.s, ds_recorder__consume, r.rec);
+	if (!err && bpf)
+		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, bpf);
+	if (!err && dbpf)
+		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dbpf);
 	if (err) {
 		ds_err("cannot start recording: %s", strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
-	ds_stream__set_source(r.s, &ds_fence_bpf_source_ops, bpf);
 	r.progress = isatty(STDERR_FILENO) && !p.json;
-	fprintf(stderr, "Recording dma_fence events to %s... Hit Ctrl-C to end.\n", p.output);
+	fprintf(stderr, "Recording%s%s events to %s... Hit Ctrl-C to end.\n",
+		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", p.output);
 	start = ds_now_mono_ns();
 	err = ds_live_run(r.s, &p, &hooks);
 	dur = ds_now_mono_ns() - start;
@@ -127,7 +163,7 @@ int cmd_record(int argc, char **argv)
 			ds_json__kv_u64(&j, "duration_ns", dur);
 			ds_json__kv_u64(&j, "received", st.received);
 			ds_json__kv_u64(&j, "dropped", st.dropped);
-			ds_json__kv_str(&j, "unavailable", ds_fence_bpf__missing(bpf));
+			ds_json__kv_str(&j, "unavailable", missing);
 			ds_json__end_object(&j);
 			ds_json__finish(&j);
 		} else {
@@ -141,5 +177,6 @@ out:
 		ds_recorder__close(r.rec, 0);
 	ds_stream__free(r.s);
 	ds_fence_bpf__destroy(bpf);
+	ds_dmabuf_bpf__destroy(dbpf);
 	return ret;
 }

@@ -11,6 +11,7 @@ int cmd_fence(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_dmabuf(int argc, char **argv);
 
 int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char *path,
 		 uint64_t *end_ts);

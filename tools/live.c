@@ -18,15 +18,10 @@ bool ds_live_stopping(void)
 	return stop_requested;
 }
 
-int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out)
+/* What every live command needs before loading anything: one line each. */
+int ds_live_preflight(void)
 {
-	struct ds_fence_bpf_opts o = {
-		.tgid = p->pid,
-		.fence = true,
-		.ringbuf_kb = p->buffer_kb,
-	};
 	char why[128];
-	int err;
 
 	if (ds_check_bpf_privileges(why, sizeof(why))) {
 		ds_err("%s", why);
@@ -41,23 +36,64 @@ int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out)
 		ds_err("tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing");
 		return DS_EXIT_ERROR;
 	}
+	return 0;
+}
+
+static int load_error(const char *what, int err)
+{
+	if (err == -EPERM)
+		ds_err("loading BPF programs was refused (EPERM): lockdown, a security module or "
+		       "RLIMIT_MEMLOCK (ulimit -l) forbids it; -v for details");
+	else
+		ds_err("could not load the %s BPF programs: %s; run with -v for details", what,
+		       strerror(-err));
+	return DS_EXIT_ERROR;
+}
+
+int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out)
+{
+	struct ds_fence_bpf_opts o = {
+		.tgid = p->pid,
+		.fence = true,
+		.ringbuf_kb = p->buffer_kb,
+	};
+	int err;
+
+	err = ds_live_preflight();
+	if (err)
+		return err;
 	if (!ds_tracepoint_exists("dma_fence", "dma_fence_wait_start")) {
 		ds_err("this kernel has no dma_fence tracepoints (CONFIG_DMA_SHARED_BUFFER off?)");
 		return DS_EXIT_ERROR;
 	}
 	err = ds_fence_bpf__open(&o, out);
-	if (err == -EPERM) {
-		ds_err("loading BPF programs was refused (EPERM): lockdown, a security module or "
-		       "RLIMIT_MEMLOCK (ulimit -l) forbids it; -v for details");
-		return DS_EXIT_ERROR;
-	}
-	if (err) {
-		ds_err("could not load the dma_fence BPF programs: %s; run with -v for details",
-		       strerror(-err));
-		return DS_EXIT_ERROR;
-	}
+	if (err)
+		return load_error("dma_fence", err);
 	if (ds_fence_bpf__missing(*out)[0])
 		ds_warn("unavailable on this kernel, not traced: %s", ds_fence_bpf__missing(*out));
+	return 0;
+}
+
+int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmabuf_bpf **out)
+{
+	struct ds_dmabuf_bpf_opts o = { .tgid = p->pid, .ringbuf_kb = p->buffer_kb };
+	int err;
+
+	*out = NULL;
+	err = ds_live_preflight();
+	if (err)
+		return err;
+	err = ds_dmabuf_bpf__open(&o, out);
+	if (err == -ENOENT) {
+		if (!required)
+			return 0;
+		ds_err("this kernel has no dma_buf tracepoints (they exist from Linux 7.0)");
+		return DS_EXIT_ERROR;
+	}
+	if (err)
+		return load_error("dma_buf", err);
+	if (ds_dmabuf_bpf__missing(*out)[0])
+		ds_warn("unavailable on this kernel, not traced: %s", ds_dmabuf_bpf__missing(*out));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/stream.h"
 #include "cli.h"
@@ -21,6 +22,12 @@ struct ds_live_hooks {
  * DS_EXIT_ERROR on failure.
  */
 int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out);
+/*
+ * The same for the dma_buf programs.  A kernel without dma_buf tracepoints
+ * is an error only when @required; otherwise *out stays NULL.
+ */
+int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmabuf_bpf **out);
+int ds_live_preflight(void);
 
 /*
  * Poll until Ctrl-C/SIGTERM, --duration or COUNT intervals, then drain the

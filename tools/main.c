@@ -15,6 +15,7 @@ struct command {
 /* Exact names only: a prefix must never pick a command by table order. */
 static const struct command commands[] = {
 	{ "fence", cmd_fence, &ds_help_fence },
+	{ "dmabuf", cmd_dmabuf, &ds_help_dmabuf },
 	{ "record", cmd_record, &ds_help_record },
 	{ "report", cmd_report, &ds_help_report },
 	{ "export", cmd_export, &ds_help_export },

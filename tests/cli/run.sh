@@ -132,6 +132,30 @@ assert max(e["dur"] for e in x if not e["args"].get("unfinished")) == 200.0
 PY
 then ok "chrome export parses and has every wait and signal"; else bad "chrome export" "see above"; fi
 
+# dma-buf lifecycles from a recording
+"$GEN" -o "$tmp/d.dsr" -n 0 -t 1 -D 3 || bad "dsgen -D" "failed"
+expect "dmabuf -i" 0 "$DS" dmabuf -i "$tmp/d.dsr" --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [r for r in rows if r["type"] == "dmabuf_event"]
+s = [r for r in rows if r["type"] == "dmabuf_summary"][0]
+assert len(ev) == 24, len(ev)
+assert [e["event"] for e in ev if e["ino"] == 5001] == ["export", "fd", "mmap_internal", "get",
+    "attach", "put", "detach", "put"], ev
+assert s["counts"] == {"export": 3, "fd": 3, "get": 3, "put": 6, "mmap_internal": 3, "mmap": 0,
+    "attach": 3, "detach": 3}, s["counts"]
+b = {x["ino"]: x for x in s["buffers"]}
+assert sorted(b) == [5000, 5001, 5002], sorted(b)
+assert b[5002]["size"] == 3 * 4096 and b[5002]["exp_name"] == "system", b[5002]
+assert all(x["attached"] == 0 and x["last_importer"] == "vgem" for x in b.values())
+PY
+then ok "dmabuf -i: every event and buffer"; else bad "dmabuf -i" "see above"; fi
+expect "dmabuf -i --inode" 0 "$DS" dmabuf -i "$tmp/d.dsr" --inode 5001
+[ "$(grep -c ' ino 5001 ' "$tmp/out")" -eq 8 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
+	ok "--inode shows one buffer's history" || bad "--inode" "$(head -5 "$tmp/out")"
+expect "dmabuf rejects --input with --pid" 2 "$DS" dmabuf -i "$tmp/d.dsr" -p 1
+
 # truncated recording: readable up to the last complete record
 size=$(stat -c %s "$tmp/g.dsr")
 head -c $((size / 2 + 3)) "$tmp/g.dsr" >"$tmp/half.dsr"

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "test.h"
+#include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/record.h"
 #include "deptscope/util.h"
@@ -148,7 +149,7 @@ TEST(test_live_ring_buffer_end_to_end)
 	snprintf(path, sizeof(path), "%s/ping.dsr", ds_test_tmpdir());
 	REQUIRE(ds_recorder__open(path, 0, &rec) == 0);
 	REQUIRE(ds_stream__new(&s) == 0);
-	ds_stream__set_source(s, &ds_fence_bpf_source_ops, b);
+	ds_stream__add_source(s, &ds_bpf_source_ops, b);
 	CHECK(ds_stream__add_consumer(s, ping_consumer, &seen) == 0);
 	CHECK(ds_stream__add_consumer(s, ds_recorder__consume, rec) == 0);
 
@@ -196,7 +197,7 @@ TEST(test_live_drops_are_counted)
 	b = open_ping(4);	/* one page: ~80 events */
 	REQUIRE(b);
 	REQUIRE(ds_stream__new(&s) == 0);
-	ds_stream__set_source(s, &ds_fence_bpf_source_ops, b);
+	ds_stream__add_source(s, &ds_bpf_source_ops, b);
 	CHECK(ds_stream__add_consumer(s, ping_consumer, &seen) == 0);
 	for (i = 0; i < N; i++)
 		syscall(SYS_getppid);
@@ -231,4 +232,31 @@ TEST(test_live_wait_pairing_histogram)
 	/* at least our own 50 wake-ups were paired and bucketed */
 	CHECK(total >= 50);
 	ds_fence_bpf__destroy(b);
+}
+
+/* dma_buf programs: all eight attach on 7.x, a clean -ENOENT before. */
+TEST(test_live_dmabuf_programs)
+{
+	struct ds_dmabuf_bpf_opts o = {};
+	struct ds_dmabuf_bpf *b = NULL;
+	struct btf *btf;
+	bool have;
+	int err;
+
+	if (!can_bpf())
+		return;
+	btf = btf__load_vmlinux_btf();
+	REQUIRE(btf);
+	have = btf__find_by_name_kind(btf, "btf_trace_dma_buf_export", BTF_KIND_TYPEDEF) >= 0;
+	btf__free(btf);
+	err = ds_dmabuf_bpf__open(&o, &b);
+	if (!have) {
+		CHECK_EQ_U64(-err, ENOENT);
+		CHECK(b == NULL);
+		return;
+	}
+	REQUIRE(err == 0);
+	CHECK_EQ_U64(ds_dmabuf_bpf__nr_attached(b), 8);
+	CHECK_EQ_STR(ds_dmabuf_bpf__missing(b), "");
+	ds_dmabuf_bpf__destroy(b);
 }

@@ -108,7 +108,7 @@ TEST(test_cli_record_report_export)
 TEST(test_cli_help_matches_table)
 {
 	const struct ds_cmd_help *cmds[] = { &ds_help_fence, &ds_help_record, &ds_help_report,
-					     &ds_help_export };
+					     &ds_help_export, &ds_help_dmabuf };
 	char help[8192], line[256];
 	const struct ds_opt *o;
 	struct ds_params p;

@@ -194,6 +194,59 @@ def scen_merge(out):
     return sc
 
 
+def kernel_major(out):
+    try:
+        return int((read(out, "kernel") or "0").split(".")[0])
+    except ValueError:
+        return 0
+
+
+def scen_dmabuf(out):
+    sc = Scenario("dma_buf lifecycle")
+    facts = [f for f in facts_of(out, "dmabuf") if f.get("scenario") == "dmabuf"]
+    rows = json_lines(read(out, "dmabuf_trace.out", ""))
+    err = read(out, "dmabuf_trace.err", "")
+    if not sc.check("scenario program printed its facts", len(facts) == 1,
+                    read(out, "dmabuf.facts.err", "")[-300:]):
+        return sc
+    f = facts[0]
+    if kernel_major(out) < 7:
+        # the upstream dma_buf tracepoints arrived in 7.0
+        sc.eq("exit status without dma_buf tracepoints", rc_of(out, "dmabuf_trace"), 1)
+        sc.check("one clear error line", "no dma_buf tracepoints" in err
+                 and len(err.strip().splitlines()) == 1, err.strip())
+        sc.note = "no dma_buf tracepoints before 7.0: refused with one clear line"
+        return sc
+    sc.eq("exit status", rc_of(out, "dmabuf_trace"), 0)
+    s = [r for r in rows if r.get("type") == "dmabuf_summary"]
+    if not sc.check("summary present", len(s) == 1, err[-300:]):
+        return sc
+    s = s[0]
+    sc.eq("ring buffer drops", (s.get("ring") or {}).get("dropped"), 0)
+    sc.eq("events unavailable", s["unavailable"], "")
+    evs = [r["event"] for r in rows if r.get("type") == "dmabuf_event" and r["ino"] == f["ino"]]
+    sc.eq("events of the buffer, in order", evs,
+          ["export", "fd", "mmap_internal", "get", "attach", "put", "detach", "put"])
+    b = [x for x in s["buffers"] if x["ino"] == f["ino"]]
+    if not sc.eq("buffers with the scenario's inode", len(b), 1):
+        return sc
+    b = b[0]
+    sc.eq("exporter", b["exp_name"], "system")
+    sc.eq("size", b["size"], f["size"])
+    sc.eq("exporter pid", b["exporter_pid"], f["pid"])
+    sc.eq("per-event counts", b["events"],
+          {"export": 1, "fd": 1, "get": 1, "put": 2, "mmap_internal": 1, "mmap": 0,
+           "attach": 1, "detach": 1})
+    sc.eq("importers still attached", b["attached"], 0)
+    sc.eq("importing device", b["last_importer"], "vgem")
+    att = [r for r in rows if r.get("type") == "dmabuf_event" and r["event"] == "attach"
+           and r["ino"] == f["ino"]]
+    if att:
+        sc.eq("vgem attach is static (not dynamic)", att[0]["dynamic"], False)
+    sc.note = "system heap buffer ino %d: 8 events in order, vgem attach/detach" % f["ino"]
+    return sc
+
+
 def strip_volatile(s):
     """Fields that legitimately differ between two replays of one file."""
     s = dict(s)
@@ -257,7 +310,7 @@ def main():
                      kernel, a.kernel_name)
             scenarios.append(sc)
         scenarios += [scen_wait(a.out), scen_hang(a.out), scen_merge(a.out),
-                      scen_replay(a.out, a.host_deptscope)]
+                      scen_dmabuf(a.out), scen_replay(a.out, a.host_deptscope)]
 
     res = {
         "kernel": a.kernel_name,

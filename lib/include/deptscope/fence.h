@@ -121,6 +121,7 @@ unsigned int ds_fence_bpf__nr_attached(const struct ds_fence_bpf *b);
 /* Sum of the per-CPU in-kernel wait histogram (DS_HIST_SLOTS log2 slots). */
 int ds_fence_bpf__read_hist(struct ds_fence_bpf *b, uint64_t *slots);
 int ds_fence_bpf__bench_prog_fd(const struct ds_fence_bpf *b);
-extern const struct ds_source_ops ds_fence_bpf_source_ops;
+/* The live source of every deptscope BPF loader (ds_fence_bpf, ds_dmabuf_bpf). */
+extern const struct ds_source_ops ds_bpf_source_ops;
 
 #endif

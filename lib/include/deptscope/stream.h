@@ -7,7 +7,7 @@
 #include "deptscope_events.h"
 
 /*
- * One stream, one source, several consumers.  The same consumers (models,
+ * One stream, one or more sources, several consumers.  The same consumers (models,
  * recorder, printers) run unchanged on a live ring buffer or a recording:
  * only the source differs.
  */
@@ -29,11 +29,16 @@ struct ds_source_ops {
 };
 
 #define DS_STREAM_MAX_CONSUMERS	8
+#define DS_STREAM_MAX_SOURCES	4
 
 int ds_stream__new(struct ds_stream **out);
 void ds_stream__free(struct ds_stream *s);
 int ds_stream__add_consumer(struct ds_stream *s, ds_consumer_fn fn, void *ctx);
-void ds_stream__set_source(struct ds_stream *s, const struct ds_source_ops *ops, void *src);
+/*
+ * Add a source.  With several, a poll waits on all of them (epoll) and
+ * drains each; the stream is at its end when every source is.
+ */
+int ds_stream__add_source(struct ds_stream *s, const struct ds_source_ops *ops, void *src);
 /* Pass one event to every consumer in order; first error wins. */
 int ds_stream__dispatch(struct ds_stream *s, const struct ds_event_hdr *ev);
 int ds_stream__poll(struct ds_stream *s, int timeout_ms);

@@ -55,6 +55,13 @@ start merge_fence fence --json
 sleep 0.5
 stop merge_fence
 
+scenario dmabuf
+# 6.12 has no dma_buf tracepoints: deptscope must say so and exit 1
+start dmabuf_trace dmabuf --json
+/scen/vmscen dmabuf >$OUT/dmabuf.facts 2>$OUT/dmabuf.facts.err
+sleep 0.5
+stop dmabuf_trace
+
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000

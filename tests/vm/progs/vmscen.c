@@ -6,8 +6,9 @@
  *                          whose reservation holds a sw_sync fence; the main
  *                          thread signals it after DELAY_MS
  *   vmscen merge           poll() a sync_file merged from two timelines
- *                          (a dma_fence_array: the only kind here with
- *                          enable_signaling), then signal both
+ *                          (a dma_fence_array), then signal both
+ *   vmscen dmabuf          a system-heap dma-buf mmapped, imported into vgem
+ *                          and released
  *
  * Prints one JSON line of facts the host checks deptscope's output against.
  * The sw_sync timeline is named after the opener's comm: "vmscen".
@@ -26,7 +27,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/sync_file.h>
 #include <linux/udmabuf.h>
 
@@ -40,6 +43,21 @@ struct sw_sync_create_fence_data {
 #define SW_SYNC_IOC_CREATE_FENCE	_IOWR('W', 0, struct sw_sync_create_fence_data)
 #define SW_SYNC_IOC_INC			_IOW('W', 1, __u32)
 #define SW_SYNC_PATH			"/sys/kernel/debug/sync/sw_sync"
+
+/* The two DRM ioctls used (include/uapi/drm/drm.h), not in Debian's libc headers */
+struct drm_prime_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+};
+
+struct drm_gem_close {
+	__u32 handle;
+	__u32 pad;
+};
+
+#define DRM_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct drm_gem_close)
+#define DRM_IOCTL_PRIME_FD_TO_HANDLE	_IOWR('d', 0x2e, struct drm_prime_handle)
 
 static void die(const char *what)
 {
@@ -181,12 +199,60 @@ static int scen_merge(void)
 	return 0;
 }
 
+/*
+ * A dma-buf's whole life with upstream events only: system-heap export and
+ * fd, mmap, PRIME import into vgem (get, attach, put), GEM close (detach,
+ * put), then close and munmap (which the kernel does not trace).
+ */
+static int scen_dmabuf(void)
+{
+	struct dma_heap_allocation_data a = {
+		.len = 4 * 4096,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	struct drm_prime_handle ph = { 0 };
+	struct drm_gem_close gc = { 0 };
+	struct stat st;
+	int heap, card;
+	void *map;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		die("/dev/dma_heap/system");
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a))
+		die("DMA_HEAP_IOCTL_ALLOC");
+	if (fstat(a.fd, &st))
+		die("fstat");
+	map = mmap(NULL, a.len, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap");
+	memset(map, 0x5a, a.len);
+	card = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+	if (card < 0)
+		die("/dev/dri/card0 (vgem)");
+	ph.fd = a.fd;
+	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph))
+		die("DRM_IOCTL_PRIME_FD_TO_HANDLE");
+	gc.handle = ph.handle;
+	if (ioctl(card, DRM_IOCTL_GEM_CLOSE, &gc))
+		die("DRM_IOCTL_GEM_CLOSE");
+	close(card);
+	munmap(map, a.len);
+	close(a.fd);
+	close(heap);
+	printf("{\"scenario\":\"dmabuf\",\"pid\":%d,\"ino\":%llu,\"size\":%llu}\n", getpid(),
+	       (unsigned long long)st.st_ino, (unsigned long long)a.len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "wait"))
 		return scen_wait(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "merge"))
 		return scen_merge();
-	fprintf(stderr, "usage: vmscen wait DELAY_MS | vmscen merge\n");
+	if (argc == 2 && !strcmp(argv[1], "dmabuf"))
+		return scen_dmabuf();
+	fprintf(stderr, "usage: vmscen wait DELAY_MS | vmscen merge | vmscen dmabuf\n");
 	return 2;
 }

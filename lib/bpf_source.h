@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Private to lib/: what every <feature>_bpf.c loader shares.  A loader's
+ * object embeds struct ds_bpf_source as its first member, so the generic
+ * source ops below serve every feature.
+ */
+#ifndef DS_BPF_SOURCE_H
+#define DS_BPF_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "deptscope/stream.h"
+
+struct ds_bpf_source {
+	struct ring_buffer *rb;
+	struct ds_stream *stream;
+	const struct ds_bpf_stats *kstats;	/* the skeleton's mmapped .bss */
+	uint64_t received;
+	uint64_t malformed;
+	unsigned int nr_attached;
+	char missing[256];
+};
+
+void ds_bpf_source__add_missing(struct ds_bpf_source *bs, const char *what);
+/* Attach @p; on failure record @event as missing.  Returns the link or NULL. */
+struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_program *p,
+				       const char *event);
+/* Start consuming the ring buffer map @map_fd; -errno on failure. */
+int ds_bpf_source__open_ring(struct ds_bpf_source *bs, int map_fd);
+void ds_bpf_source__exit(struct ds_bpf_source *bs);
+/* Does the running kernel's BTF know tracepoint @event (for tp_btf)? */
+bool ds_btf_has_tp(const struct btf *btf, const char *event);
+
+extern const struct ds_source_ops ds_bpf_source_ops;
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DEPTSCOPE_DMABUF_H
+#define DEPTSCOPE_DMABUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "deptscope_events.h"
+#include "deptscope/stream.h"
+
+#define DS_DMABUF_NR_TYPES	(DS_EV_DMABUF_DETACH - DS_EV_DMABUF_EXPORT + 1)
+
+/* One dma-buf followed through its life, keyed by inode. */
+struct ds_dmabuf_buffer {
+	uint64_t ino;
+	uint64_t dmabuf;
+	uint64_t size;
+	char exp_name[32];
+	char exporter_comm[TASK_COMM_LEN];
+	uint32_t exporter_pid;
+	uint64_t first_ts;
+	uint64_t last_ts;
+	uint64_t events[DS_DMABUF_NR_TYPES];	/* by type - DS_EV_DMABUF_EXPORT */
+	int64_t attached;			/* attaches minus detaches */
+	char last_importer[32];			/* dev_name of the newest attach */
+};
+
+struct ds_dmabuf_totals {
+	uint64_t events;
+	uint64_t by_type[DS_DMABUF_NR_TYPES];
+	uint64_t buffers;
+	bool have_stats;
+	struct ds_meta_stats stats;
+};
+
+struct ds_dmabuf_model;
+
+int ds_dmabuf_model__new(struct ds_dmabuf_model **out);
+void ds_dmabuf_model__free(struct ds_dmabuf_model *m);
+/* ds_consumer_fn */
+int ds_dmabuf_model__consume(void *m, const struct ds_event_hdr *ev);
+/* Buffers ordered by first appearance; array owned by the model. */
+size_t ds_dmabuf_model__buffers(struct ds_dmabuf_model *m,
+				const struct ds_dmabuf_buffer *const **out);
+const struct ds_dmabuf_totals *ds_dmabuf_model__totals(const struct ds_dmabuf_model *m);
+/* "export", "attach", ... for a DS_EV_DMABUF_* type */
+const char *ds_dmabuf_type_short(unsigned int type);
+
+struct ds_dmabuf_bpf_opts {
+	uint32_t tgid;		/* 0: every process */
+	uint32_t ringbuf_kb;	/* 0: default (1024) */
+};
+
+struct ds_dmabuf_bpf;
+
+/*
+ * The upstream dma_buf tracepoints exist from Linux 7.0.  On an older
+ * kernel every event is missing and this returns -ENOENT, with the list in
+ * the log at -v.
+ */
+int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf **out);
+void ds_dmabuf_bpf__destroy(struct ds_dmabuf_bpf *b);
+const char *ds_dmabuf_bpf__missing(const struct ds_dmabuf_bpf *b);
+unsigned int ds_dmabuf_bpf__nr_attached(const struct ds_dmabuf_bpf *b);
+
+#endif

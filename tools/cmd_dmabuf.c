@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* deptscope dmabuf: every dma-buf followed by inode, live or from a recording. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include "deptscope/dmabuf.h"
+#include "deptscope/json.h"
+#include "deptscope/log.h"
+#include "deptscope/record.h"
+#include "deptscope/util.h"
+#include "cli.h"
+#include "cmds.h"
+#include "live.h"
+
+struct dmabuf_run {
+	const struct ds_params *p;
+	struct ds_dmabuf_model *model;
+	uint64_t t0;		/* first event: log times are relative to it */
+	const char *missing;
+};
+
+static void json_event(const struct ds_dmabuf_event *e, uint64_t t0)
+{
+	struct ds_json j;
+
+	ds_json__init(&j, stdout, false);
+	ds_json__begin_object(&j);
+	ds_json__kv_str(&j, "type", "dmabuf_event");
+	ds_json__kv_str(&j, "event", ds_dmabuf_type_short(e->hdr.type));
+	ds_json__kv_u64(&j, "ts_ns", e->hdr.ts - t0);
+	ds_json__kv_u64(&j, "ino", e->ino);
+	ds_json__key(&j, "exp_name");
+	ds_json__strn(&j, e->exp_name, sizeof(e->exp_name));
+	ds_json__kv_u64(&j, "size", e->size);
+	ds_json__kv_u64(&j, "pid", e->hdr.pid);
+	ds_json__kv_u64(&j, "tid", e->hdr.tid);
+	ds_json__key(&j, "comm");
+	ds_json__strn(&j, e->comm, sizeof(e->comm));
+	if (e->hdr.type == DS_EV_DMABUF_FD || e->hdr.type == DS_EV_DMABUF_GET) {
+		ds_json__key(&j, "fd");
+		ds_json__i64(&j, e->fd);
+	}
+	if (e->hdr.type == DS_EV_DMABUF_ATTACH || e->hdr.type == DS_EV_DMABUF_DETACH) {
+		ds_json__key(&j, "dev_name");
+		ds_json__strn(&j, e->dev_name, sizeof(e->dev_name));
+		ds_json__kv_bool(&j, "dynamic", e->flags & DS_DMABUF_F_DYNAMIC);
+	}
+	ds_json__end_object(&j);
+	ds_json__finish(&j);
+}
+
+static void text_event(const struct ds_dmabuf_event *e, uint64_t t0)
+{
+	printf("%12.6f %-14s ino %-8" PRIu64 " %-16.32s %10" PRIu64 " B  %s pid %u tid %u",
+	       (e->hdr.ts - t0) / 1e9, ds_dmabuf_type_short(e->hdr.type), (uint64_t)e->ino,
+	       e->exp_name, (uint64_t)e->size, e->comm, e->hdr.pid, e->hdr.tid);
+	if (e->hdr.type == DS_EV_DMABUF_FD || e->hdr.type == DS_EV_DMABUF_GET)
+		printf("  fd %d", e->fd);
+	if (e->hdr.type == DS_EV_DMABUF_ATTACH || e->hdr.type == DS_EV_DMABUF_DETACH)
+		printf("  dev %.32s%s", e->dev_name,
+		       e->flags & DS_DMABUF_F_DYNAMIC ? " (dynamic)" : "");
+	putchar('\n');
+}
+
+/* The live log: printed as events arrive, after the model took them. */
+static int log_event(void *ctx, const struct ds_event_hdr *ev)
+{
+	const struct ds_dmabuf_event *e = (const void *)ev;
+	struct dmabuf_run *r = ctx;
+
+	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_DETACH)
+		return 0;
+	if (r->p->inode && e->ino != r->p->inode)
+		return 0;
+	if (!r->t0)
+		r->t0 = ev->ts;
+	if (r->p->json)
+		json_event(e, r->t0);
+	else
+		text_event(e, r->t0);
+	return 0;
+}
+
+static void summary(struct dmabuf_run *r)
+{
+	const struct ds_dmabuf_totals *t = ds_dmabuf_model__totals(r->model);
+	const struct ds_dmabuf_buffer *const *bufs;
+	size_t n = ds_dmabuf_model__buffers(r->model, &bufs), i;
+	unsigned int k;
+	struct ds_json j;
+
+	if (r->p->json) {
+		ds_json__init(&j, stdout, r->p->pretty);
+		ds_json__begin_object(&j);
+		ds_json__kv_str(&j, "type", "dmabuf_summary");
+		ds_json__kv_str(&j, "unavailable", r->missing ? r->missing : "");
+		ds_json__kv_u64(&j, "events", t->events);
+		ds_json__key(&j, "counts");
+		ds_json__begin_object(&j);
+		for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
+			ds_json__kv_u64(&j, ds_dmabuf_type_short(DS_EV_DMABUF_EXPORT + k),
+					t->by_type[k]);
+		ds_json__end_object(&j);
+		ds_json__key(&j, "ring");
+		if (t->have_stats) {
+			ds_json__begin_object(&j);
+			ds_json__kv_u64(&j, "received", t->stats.received);
+			ds_json__kv_u64(&j, "dropped", t->stats.dropped);
+			ds_json__end_object(&j);
+		} else {
+			ds_json__null(&j);
+		}
+		ds_json__key(&j, "buffers");
+		ds_json__begin_array(&j);
+		for (i = 0; i < n; i++) {
+			const struct ds_dmabuf_buffer *b = bufs[i];
+
+			if (r->p->inode && b->ino != r->p->inode)
+				continue;
+			ds_json__begin_object(&j);
+			ds_json__kv_u64(&j, "ino", b->ino);
+			ds_json__kv_str(&j, "exp_name", b->exp_name);
+			ds_json__kv_u64(&j, "size", b->size);
+			ds_json__kv_u64(&j, "exporter_pid", b->exporter_pid);
+			ds_json__kv_str(&j, "exporter_comm", b->exporter_comm);
+			ds_json__key(&j, "events");
+			ds_json__begin_object(&j);
+			for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
+				ds_json__kv_u64(&j, ds_dmabuf_type_short(DS_EV_DMABUF_EXPORT + k),
+						b->events[k]);
+			ds_json__end_object(&j);
+			ds_json__key(&j, "attached");
+			ds_json__i64(&j, b->attached);
+			ds_json__kv_str(&j, "last_importer", b->last_importer);
+			ds_json__end_object(&j);
+		}
+		ds_json__end_array(&j);
+		ds_json__end_object(&j);
+		ds_json__finish(&j);
+		return;
+	}
+	printf("\ndma_buf summary: %" PRIu64 " events, %" PRIu64 " buffers", t->events,
+	       t->buffers);
+	if (t->have_stats)
+		printf(" (ring: %" PRIu64 " received, %" PRIu64 " dropped)",
+		       (uint64_t)t->stats.received, (uint64_t)t->stats.dropped);
+	printf("\n");
+	if (!n) {
+		printf("No dma_buf events%s.\n", r->p->input ? " in this recording" :
+		       " seen while tracing");
+		return;
+	}
+	printf("\n%-8s %-16s %12s %6s %4s %4s %4s %6s %6s %6s %8s %-16s\n", "INO", "EXPORTER",
+	       "SIZE", "EXPORT", "FD", "GET", "PUT", "MMAP", "ATTACH", "DETACH", "ATTACHED",
+	       "LAST IMPORTER");
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_buffer *b = bufs[i];
+		const uint64_t *ev = b->events;
+
+		if (r->p->inode && b->ino != r->p->inode)
+			continue;
+		printf("%-8" PRIu64 " %-16.16s %12" PRIu64 " %6" PRIu64 " %4" PRIu64 " %4" PRIu64
+		       " %4" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %8" PRId64 " %-16.16s\n",
+		       b->ino, b->exp_name, b->size, ev[0], ev[1], ev[2], ev[3], ev[4] + ev[5],
+		       ev[6], ev[7], b->attached, b->last_importer);
+	}
+}
+
+static int replay(struct dmabuf_run *r, struct ds_stream *s)
+{
+	struct ds_reader *rd = NULL;
+	int err, n, ret = 0;
+
+	err = ds_reader__open(r->p->input, &rd);
+	if (err) {
+		ds_err("cannot read recording %s: %s", r->p->input, ds_reader_strerror(err));
+		return DS_EXIT_ERROR;
+	}
+	ds_stream__add_source(s, &ds_reader_source_ops, rd);
+	while (!ds_stream__eof(s)) {
+		n = ds_stream__poll(s, 0);
+		if (n < 0) {
+			ds_err("reading %s failed: %s", r->p->input, strerror(-n));
+			ret = DS_EXIT_ERROR;
+			break;
+		}
+	}
+	if (ds_reader__state(rd) == DS_READER_TRUNCATED)
+		ds_warn("%s: %s", r->p->input, ds_reader__status_str(rd));
+	if (ds_reader__state(rd) == DS_READER_CORRUPT) {
+		ds_err("%s: %s", r->p->input, ds_reader__status_str(rd));
+		ret = DS_EXIT_ERROR;
+	}
+	ds_reader__close(rd);
+	return ret;
+}
+
+int cmd_dmabuf(int argc, char **argv)
+{
+	struct ds_live_hooks hooks = {};
+	struct ds_dmabuf_bpf *bpf = NULL;
+	struct dmabuf_run r = {};
+	struct ds_stream *s = NULL;
+	char missing[256] = "";
+	struct ds_params p;
+	int ret, err;
+
+	ret = ds_parse_dmabuf(argc, argv, &p, stderr);
+	if (ret)
+		return ret;
+	if (p.help) {
+		ds_cli_help(&ds_help_dmabuf, stdout);
+		return 0;
+	}
+	ds_log_init("deptscope dmabuf", p.verbose);
+	r.p = &p;
+	if (ds_dmabuf_model__new(&r.model) || ds_stream__new(&s) ||
+	    ds_stream__add_consumer(s, ds_dmabuf_model__consume, r.model) ||
+	    ds_stream__add_consumer(s, log_event, &r)) {
+		ds_err("out of memory");
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	if (p.input) {
+		ret = replay(&r, s);
+		summary(&r);
+		goto out;
+	}
+	ret = ds_live_open_dmabuf(&p, true, &bpf);
+	if (ret)
+		goto out;
+	snprintf(missing, sizeof(missing), "%s", ds_dmabuf_bpf__missing(bpf));
+	r.missing = missing;
+	ds_stream__add_source(s, &ds_bpf_source_ops, bpf);
+	fprintf(stderr, "Tracing dma_buf events... Hit Ctrl-C to end.\n");
+	err = ds_live_run(s, &p, &hooks);
+	if (err) {
+		ds_err("tracing stopped: %s", strerror(-err));
+		ret = DS_EXIT_ERROR;
+	}
+	ds_dmabuf_bpf__destroy(bpf);
+	bpf = NULL;
+	summary(&r);
+out:
+	ds_stream__free(s);
+	ds_dmabuf_bpf__destroy(bpf);
+	ds_dmabuf_model__free(r.model);
+	return ret;
+}
