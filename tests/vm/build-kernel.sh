@@ -9,6 +9,9 @@
 #   identity, the patches and the config, so a warm run rebuilds nothing.
 #   Prints the build directory (bzImage, vmlinux) on stdout.
 set -euo pipefail
+# bump when the way kernels are built changes: it is part of the cache key
+RECIPE=2
+KEEP_BUILDS=2
 name=${1:?name} src=${2:?src} cache=${3:?cache} frag=${4:?fragment} series=${5:-}
 log() { echo "vmtest[$name]: $*" >&2; }
 
@@ -40,7 +43,7 @@ key=$({
 	src_id
 	cat "$frag"
 	for p in "${patches[@]}"; do cat "$p"; done
-	cat "$0"
+	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
 b=$cache/build/$name-$key
 if [ -f "$b/.built" ]; then
@@ -108,4 +111,6 @@ cp "$o/.config" "$b/config"
 # the object tree is large; keep only what the harness uses
 rm -rf "$o" "$b/src"
 touch "$b/.built"
+# keep the newest few builds of this name: each is ~100 MB
+ls -1dt "$cache/build/$name"-* 2>/dev/null | tail -n +$((KEEP_BUILDS + 1)) | xargs -r rm -rf
 echo "$b"

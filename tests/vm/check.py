@@ -106,6 +106,8 @@ def check_wait(out, sc, stem, delay_ms_key="delay_ms"):
     sc.eq("fence_signaled events", c.get("fence_signaled"), 1)
     sc.eq("fence_init events", c.get("fence_init"), 1)
     sc.eq("fence_emit events", c.get("fence_emit"), 0)
+    # the wait enables signalling first: traced where sw_sync has the op
+    sc.eq("fence_enable_signal events", c.get("fence_enable_signal"), sw_sync_enables(out))
     tls = sw_sync_timelines(s)
     sc.eq("sw_sync timelines with the wait", [(t["timeline"], t["waits"]) for t in tls],
           [("vmscen", 1)])
@@ -279,8 +281,9 @@ def scen_replay(out, host_ds):
     sc.eq("live counts equal replayed counts", live["counts"], host["counts"])
     sc.eq("live waits equal replayed waits", live["waits"], host["waits"])
     sc.eq("waits recorded", host["waits"], 1)
+    # the merge (array + its two children) and the wait's own fence
     sc.eq("enable_signal recorded", host["counts"]["fence_enable_signal"],
-          1 + 2 * sw_sync_enables(out))
+          1 + 3 * sw_sync_enables(out))
     ld, hd = live["latency_ns"]["max"], host["latency_ns"]["max"]
     sc.check("live and replayed wait latency agree within 1 ms", abs(ld - hd) < 1000000,
              [ld, hd])
