@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "test.h"
+#include "deptscope/record.h"
 #include "deptscope/stream.h"
 #include "../../lib/internal.h"
 
@@ -81,4 +82,56 @@ TEST(test_map_random_against_reference)
 			bad++;
 	CHECK_EQ_U64(bad, 0);
 	ds_map__exit(&m);
+}
+
+static int count_consumer(void *ctx, const struct ds_event_hdr *ev)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void write_pings(const char *path, int n)
+{
+	struct ds_ping_event p = {};
+	struct ds_recorder *r;
+	int i;
+
+	if (ds_recorder__open(path, 0, &r))
+		return;
+	p.hdr.type = DS_EV_PING;
+	p.hdr.size = sizeof(p);
+	for (i = 0; i < n; i++) {
+		p.seq = i;
+		ds_recorder__write(r, &p.hdr);
+	}
+	ds_recorder__close(r, 0);
+}
+
+/* Two sources feed one set of consumers; the stream ends when both do. */
+TEST(test_stream_several_sources)
+{
+	struct ds_reader *a = NULL, *b = NULL;
+	struct ds_stream *s;
+	char pa[256], pb[256];
+	int seen = 0, guard = 0;
+
+	snprintf(pa, sizeof(pa), "%s/a.dsr", ds_test_tmpdir());
+	snprintf(pb, sizeof(pb), "%s/b.dsr", ds_test_tmpdir());
+	write_pings(pa, 10000);
+	write_pings(pb, 3);
+	REQUIRE(ds_reader__open(pa, &a) == 0);
+	REQUIRE(ds_reader__open(pb, &b) == 0);
+	REQUIRE(ds_stream__new(&s) == 0);
+	CHECK(ds_stream__add_source(s, &ds_reader_source_ops, a) == 0);
+	CHECK(ds_stream__add_source(s, &ds_reader_source_ops, b) == 0);
+	CHECK(ds_stream__add_consumer(s, count_consumer, &seen) == 0);
+	CHECK(!ds_stream__eof(s));
+	while (!ds_stream__eof(s) && guard++ < 100)
+		CHECK(ds_stream__poll(s, 0) >= 0);
+	CHECK_EQ_U64(seen, 10003);
+	CHECK(ds_reader__state(a) == DS_READER_END);
+	CHECK(ds_reader__state(b) == DS_READER_END);
+	ds_stream__free(s);
+	ds_reader__close(a);
+	ds_reader__close(b);
 }
