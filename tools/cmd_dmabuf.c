@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "live.h"
+#include "replay.h"
 
 struct dmabuf_run {
 	const struct ds_params *p;
@@ -166,35 +167,6 @@ static void summary(struct dmabuf_run *r)
 	}
 }
 
-static int replay(struct dmabuf_run *r, struct ds_stream *s)
-{
-	struct ds_reader *rd = NULL;
-	int err, n, ret = 0;
-
-	err = ds_reader__open(r->p->input, &rd);
-	if (err) {
-		ds_err("cannot read recording %s: %s", r->p->input, ds_reader_strerror(err));
-		return DS_EXIT_ERROR;
-	}
-	ds_stream__add_source(s, &ds_reader_source_ops, rd);
-	while (!ds_stream__eof(s)) {
-		n = ds_stream__poll(s, 0);
-		if (n < 0) {
-			ds_err("reading %s failed: %s", r->p->input, strerror(-n));
-			ret = DS_EXIT_ERROR;
-			break;
-		}
-	}
-	if (ds_reader__state(rd) == DS_READER_TRUNCATED)
-		ds_warn("%s: %s", r->p->input, ds_reader__status_str(rd));
-	if (ds_reader__state(rd) == DS_READER_CORRUPT) {
-		ds_err("%s: %s", r->p->input, ds_reader__status_str(rd));
-		ret = DS_EXIT_ERROR;
-	}
-	ds_reader__close(rd);
-	return ret;
-}
-
 int cmd_dmabuf(int argc, char **argv)
 {
 	struct ds_live_hooks hooks = {};
@@ -222,8 +194,11 @@ int cmd_dmabuf(int argc, char **argv)
 		goto out;
 	}
 	if (p.input) {
-		ret = replay(&r, s);
-		summary(&r);
+		struct ds_replay rp = { .path = p.input };
+
+		ret = ds_replay_run(&rp, s);
+		if (!ret || rp.records)
+			summary(&r);
 		goto out;
 	}
 	ret = ds_live_open_dmabuf(&p, true, &bpf);

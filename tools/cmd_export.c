@@ -8,15 +8,16 @@
 #include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
+#include "replay.h"
 
 int cmd_export(int argc, char **argv)
 {
 	struct ds_atomic_file af = {};
 	struct ds_chrome *c = NULL;
-	struct ds_reader *rd = NULL;
+	struct ds_replay rp = {};
 	struct ds_stream *s = NULL;
 	struct ds_params p;
-	int ret, err, n;
+	int ret, err;
 
 	ret = ds_parse_export(argc, argv, &p, stderr);
 	if (ret)
@@ -26,11 +27,6 @@ int cmd_export(int argc, char **argv)
 		return 0;
 	}
 	ds_log_init("deptscope export", p.verbose);
-	err = ds_reader__open(p.input, &rd);
-	if (err) {
-		ds_err("cannot read recording %s: %s", p.input, ds_reader_strerror(err));
-		return DS_EXIT_ERROR;
-	}
 	err = ds_atomic_file__open(&af, p.output);
 	if (err) {
 		ds_err("cannot create %s: %s", p.output, strerror(-err));
@@ -44,22 +40,13 @@ int cmd_export(int argc, char **argv)
 		err = ds_stream__add_consumer(s, ds_chrome__consume, c);
 	if (err)
 		goto fail;
-	ds_stream__add_source(s, &ds_reader_source_ops, rd);
-	while (!ds_stream__eof(s)) {
-		n = ds_stream__poll(s, 0);
-		if (n < 0) {
-			err = n;
-			goto fail;
-		}
-	}
-	if (ds_reader__state(rd) == DS_READER_CORRUPT) {
-		ds_err("%s: %s; nothing written", p.input, ds_reader__status_str(rd));
-		ret = DS_EXIT_ERROR;
+	rp.path = p.input;
+	ret = ds_replay_run(&rp, s);
+	if (ret) {
+		/* unreadable or corrupt: a partial timeline would mislead */
 		ds_atomic_file__abort(&af);
 		goto out;
 	}
-	if (ds_reader__state(rd) == DS_READER_TRUNCATED)
-		ds_warn("%s: %s; exporting what was read", p.input, ds_reader__status_str(rd));
 	err = ds_chrome__finish(c);
 	if (err)
 		goto fail;
@@ -70,8 +57,8 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr, "Wrote %llu trace events from %llu records to %s\n",
-		(unsigned long long)ds_chrome__events_written(c),
-		(unsigned long long)ds_reader__records(rd), p.output);
+		(unsigned long long)ds_chrome__events_written(c), (unsigned long long)rp.records,
+		p.output);
 	goto out;
 fail:
 	ds_err("export failed: %s", strerror(-err));
@@ -80,6 +67,5 @@ fail:
 out:
 	ds_stream__free(s);
 	ds_chrome__free(c);
-	ds_reader__close(rd);
 	return ret;
 }

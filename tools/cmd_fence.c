@@ -8,6 +8,7 @@
 #include "cmds.h"
 #include "fence_print.h"
 #include "live.h"
+#include "replay.h"
 
 struct fence_run {
 	struct fence_printer fp;
@@ -44,59 +45,43 @@ static int interval(void *ctx, uint64_t now)
 	return 0;
 }
 
-/*
- * Replay a recording through the same model.  "Now" is the newest event
- * time, so a hang is judged against the recording's clock, not ours.
- */
+struct replay_ctx {
+	struct fence_printer *fp;
+	struct ds_fence_model *model;
+};
+
+/* Hangs are judged as time passes in the recording, by its clock, not ours. */
+static int replay_tick(void *ctx, uint64_t now)
+{
+	struct replay_ctx *c = ctx;
+
+	ds_fence_model__check_hangs(c->model, now, on_hang, c->fp);
+	return 0;
+}
+
+/* Replay a recording through the same model as live capture. */
 int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char *path,
 		 uint64_t *end_ts)
 {
+	struct replay_ctx c = { .fp = fp, .model = m };
+	struct ds_replay rp = { .path = path, .tick = replay_tick, .ctx = &c };
 	struct ds_stream *s = NULL;
-	struct ds_reader *rd = NULL;
-	int err, n;
+	static char status[160];
+	int ret;
 
-	err = ds_reader__open(path, &rd);
-	if (err) {
-		ds_err("cannot read recording %s: %s", path, ds_reader_strerror(err));
+	if (ds_stream__new(&s) || ds_stream__add_consumer(s, ds_fence_model__consume, m)) {
+		ds_stream__free(s);
+		ds_err("out of memory");
 		return DS_EXIT_ERROR;
 	}
-	err = ds_stream__new(&s);
-	if (err)
-		goto out;
-	ds_stream__add_source(s, &ds_reader_source_ops, rd);
-	err = ds_stream__add_consumer(s, ds_fence_model__consume, m);
-	if (err)
-		goto out;
-	while (!ds_stream__eof(s)) {
-		n = ds_stream__poll(s, 0);
-		if (n < 0) {
-			err = n;
-			goto out;
-		}
-		/* hangs are checked as time passes in the recording */
-		ds_fence_model__check_hangs(m, ds_stream__last_ts(s), on_hang, fp);
-	}
-	*end_ts = ds_stream__last_ts(s);
-	fp->status = ds_reader__status_str(rd);
-	if (ds_reader__state(rd) == DS_READER_TRUNCATED)
-		ds_warn("%s: %s", path, ds_reader__status_str(rd));
-	if (ds_reader__state(rd) == DS_READER_CORRUPT) {
-		ds_err("%s: %s", path, ds_reader__status_str(rd));
-		err = -EBADMSG;
-	}
-out:
-	if (err && err != -EBADMSG)
-		ds_err("reading %s failed: %s", path, strerror(-err));
-	/* the status string lives in the reader: keep a copy for the summary */
-	if (fp->status) {
-		static char status[160];
-
-		snprintf(status, sizeof(status), "%s", fp->status);
+	ret = ds_replay_run(&rp, s);
+	ds_stream__free(s);
+	*end_ts = rp.last_ts;
+	if (rp.status[0]) {
+		snprintf(status, sizeof(status), "%s", rp.status);
 		fp->status = status;
 	}
-	ds_stream__free(s);
-	ds_reader__close(rd);
-	return err ? DS_EXIT_ERROR : 0;
+	return ret;
 }
 
 int cmd_fence(int argc, char **argv)

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef DS_REPLAY_H
+#define DS_REPLAY_H
+
+#include <stdint.h>
+#include "deptscope/record.h"
+#include "deptscope/stream.h"
+
+struct ds_replay {
+	const char *path;
+	/* optional: after each batch, with the newest event time */
+	int (*tick)(void *ctx, uint64_t now);
+	void *ctx;
+	/* results */
+	enum ds_reader_state state;
+	uint64_t records;
+	uint64_t last_ts;
+	char status[160];
+};
+
+/*
+ * Feed the recording r->path to the consumers of @s.  Problems are printed
+ * as one line each; a truncated file is only a warning.  Returns 0, or
+ * DS_EXIT_ERROR when the file cannot be read or is corrupt (the records
+ * before the corruption have still been delivered).
+ */
+int ds_replay_run(struct ds_replay *r, struct ds_stream *s);
+
+#endif
