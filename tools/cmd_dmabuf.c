@@ -161,7 +161,8 @@ static void summary(struct dmabuf_run *r)
 		if (r->p->inode && b->ino != r->p->inode)
 			continue;
 		printf("%-8" PRIu64 " %-16.16s %12" PRIu64 " %6" PRIu64 " %4" PRIu64 " %4" PRIu64
-		       " %4" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %8" PRId64 " %-16.16s\n",
+		       " %4" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %8" PRId64
+		       " %-16.16s\n",
 		       b->ino, b->exp_name, b->size, ev[0], ev[1], ev[2], ev[3], ev[4] + ev[5],
 		       ev[6], ev[7], b->attached, b->last_importer);
 	}
