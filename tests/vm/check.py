@@ -285,7 +285,8 @@ def scen_replay(out, host_ds):
     sc.eq("enable_signal recorded", host["counts"]["fence_enable_signal"],
           1 + 3 * sw_sync_enables(out))
     ld, hd = live["latency_ns"]["max"], host["latency_ns"]["max"]
-    sc.check("live and replayed wait latency agree within 1 ms", abs(ld - hd) < 1000000,
+    # the guest clock is jiffies at HZ=1000: two timings may straddle a tick
+    sc.check("live and replayed wait latency agree within 2 ms", abs(ld - hd) <= 2000000,
              [ld, hd])
     sc.note = "%d events replayed identically" % host["events"]
     return sc
