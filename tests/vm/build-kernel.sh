@@ -39,9 +39,10 @@ if [ -n "$series" ] && [ -f "$series" ]; then
 	done <"$series"
 fi
 
+# only what reaches .config counts: editing a comment must not cost a rebuild
 key=$({
 	src_id
-	cat "$frag"
+	grep -E '^(CONFIG_|# CONFIG_)' "$frag"
 	for p in "${patches[@]}"; do cat "$p"; done
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
