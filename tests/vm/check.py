@@ -227,8 +227,14 @@ def scen_dmabuf(out):
     sc.eq("ring buffer drops", (s.get("ring") or {}).get("dropped"), 0)
     sc.eq("events unavailable", s["unavailable"], "")
     evs = [r["event"] for r in rows if r.get("type") == "dmabuf_event" and r["ino"] == f["ino"]]
+    # 7.3 drm_prime.c/drm_gem.c: PRIME_FD_TO_HANDLE gets the buffer, attaches
+    # and puts its lookup reference; GEM_CLOSE puts the prime-handle cache's
+    # reference (drm_prime_remove_buf_handle) and the object's own
+    # (drm_gem_object_exported_dma_buf_free), then drm_prime_gem_destroy
+    # detaches and puts the import's reference.
     sc.eq("events of the buffer, in order", evs,
-          ["export", "fd", "mmap_internal", "get", "attach", "put", "detach", "put"])
+          ["export", "fd", "mmap_internal", "get", "attach", "put", "put", "put", "detach",
+           "put"])
     b = [x for x in s["buffers"] if x["ino"] == f["ino"]]
     if not sc.eq("buffers with the scenario's inode", len(b), 1):
         return sc
@@ -237,7 +243,7 @@ def scen_dmabuf(out):
     sc.eq("size", b["size"], f["size"])
     sc.eq("exporter pid", b["exporter_pid"], f["pid"])
     sc.eq("per-event counts", b["events"],
-          {"export": 1, "fd": 1, "get": 1, "put": 2, "mmap_internal": 1, "mmap": 0,
+          {"export": 1, "fd": 1, "get": 1, "put": 4, "mmap_internal": 1, "mmap": 0,
            "attach": 1, "detach": 1})
     sc.eq("importers still attached", b["attached"], 0)
     sc.eq("importing device", b["last_importer"], "vgem")
@@ -245,7 +251,7 @@ def scen_dmabuf(out):
            and r["ino"] == f["ino"]]
     if att:
         sc.eq("vgem attach is static (not dynamic)", att[0]["dynamic"], False)
-    sc.note = "system heap buffer ino %d: 8 events in order, vgem attach/detach" % f["ino"]
+    sc.note = "system heap buffer ino %d: 10 events in order, vgem attach/detach" % f["ino"]
     return sc
 
 
