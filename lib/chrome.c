@@ -92,15 +92,6 @@ struct chrome_wait {
 	bool unfinished;
 };
 
-/* Fixed-size kernel strings may lack the NUL: copy at most @n bytes. */
-static void copy_name(char *dst, const char *src, size_t n)
-{
-	size_t len = strnlen(src, n);
-
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 static struct chrome_timeline *chrome__timeline(struct ds_chrome *c, uint64_t context)
 {
 	struct chrome_timeline *tl = ds_map__get(&c->timelines, context);
@@ -169,7 +160,7 @@ static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds
 		c->thr_tail = &t->next;
 	}
 	/* a thread's latest comm: it may have exec'd or been renamed */
-	copy_name(t->comm, e->comm, sizeof(e->comm));
+	ds_copy_field(t->comm, sizeof(t->comm), e->comm, sizeof(e->comm));
 
 	if (ds_map__get(&c->procs, e->hdr.pid))
 		return t;
@@ -177,7 +168,7 @@ static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds
 	if (!p)
 		return NULL;
 	p->pid = e->hdr.pid;
-	copy_name(p->comm, e->comm, sizeof(e->comm));
+	ds_copy_field(p->comm, sizeof(p->comm), e->comm, sizeof(e->comm));
 	if (ds_map__set(&c->procs, e->hdr.pid, p)) {
 		free(p);
 		return NULL;
@@ -381,8 +372,8 @@ static int chrome__name_event(struct ds_chrome *c, const struct ds_fence_name_ev
 		c->name_tail = &n->next;
 	}
 	/* the latest record wins: names are sent once, a repeat is a fix-up */
-	copy_name(n->driver, e->driver, sizeof(e->driver));
-	copy_name(n->timeline, e->timeline, sizeof(e->timeline));
+	ds_copy_field(n->driver, sizeof(n->driver), e->driver, sizeof(e->driver));
+	ds_copy_field(n->timeline, sizeof(n->timeline), e->timeline, sizeof(e->timeline));
 	return 0;
 }
 

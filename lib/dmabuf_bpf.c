@@ -19,15 +19,29 @@ struct ds_dmabuf_bpf {
 	struct bpf_link *links[8];
 };
 
+/* Program and the tracepoint it attaches to; each attached on its own. */
+static const struct {
+	const char *prog;
+	const char *event;
+} dmabuf_progs[] = {
+	{ "ds_dmabuf_export", "dma_buf_export" },
+	{ "ds_dmabuf_fd", "dma_buf_fd" },
+	{ "ds_dmabuf_get", "dma_buf_get" },
+	{ "ds_dmabuf_put", "dma_buf_put" },
+	{ "ds_dmabuf_mmapi", "dma_buf_mmap_internal" },
+	{ "ds_dmabuf_mmap", "dma_buf_mmap" },
+	{ "ds_dmabuf_attach", "dma_buf_dynamic_attach" },
+	{ "ds_dmabuf_detach", "dma_buf_detach" },
+};
+
+_Static_assert(DS_ARRAY_SIZE(dmabuf_progs) == DS_DMABUF_NR_TYPES, "one program per event");
+
 int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf **out)
 {
-	struct {
-		struct bpf_program *prog;
-		const char *event;
-	} progs[8];
+	struct bpf_program *progs[DS_ARRAY_SIZE(dmabuf_progs)];
 	struct ds_dmabuf_bpf *b;
-	struct btf *btf;
 	unsigned int i, nr_avail = 0;
+	struct btf *btf;
 	int err;
 
 	b = calloc(1, sizeof(*b));
@@ -43,30 +57,21 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
 	if (err)
 		goto err;
-	progs[0].prog = b->skel->progs.ds_dmabuf_export;
-	progs[0].event = "dma_buf_export";
-	progs[1].prog = b->skel->progs.ds_dmabuf_fd;
-	progs[1].event = "dma_buf_fd";
-	progs[2].prog = b->skel->progs.ds_dmabuf_get;
-	progs[2].event = "dma_buf_get";
-	progs[3].prog = b->skel->progs.ds_dmabuf_put;
-	progs[3].event = "dma_buf_put";
-	progs[4].prog = b->skel->progs.ds_dmabuf_mmapi;
-	progs[4].event = "dma_buf_mmap_internal";
-	progs[5].prog = b->skel->progs.ds_dmabuf_mmap;
-	progs[5].event = "dma_buf_mmap";
-	progs[6].prog = b->skel->progs.ds_dmabuf_attach;
-	progs[6].event = "dma_buf_dynamic_attach";
-	progs[7].prog = b->skel->progs.ds_dmabuf_detach;
-	progs[7].event = "dma_buf_detach";
+	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++) {
+		progs[i] = bpf_object__find_program_by_name(b->skel->obj, dmabuf_progs[i].prog);
+		if (!progs[i]) {
+			err = -ENOENT;
+			goto err;
+		}
+	}
 
 	btf = btf__load_vmlinux_btf();
-	for (i = 0; i < DS_ARRAY_SIZE(progs); i++) {
-		bool have = ds_btf_has_tp(btf, progs[i].event);
+	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++) {
+		bool have = ds_btf_has_tp(btf, dmabuf_progs[i].event);
 
 		if (!have)
-			ds_bpf_source__add_missing(&b->base, progs[i].event);
-		bpf_program__set_autoload(progs[i].prog, have);
+			ds_bpf_source__add_missing(&b->base, dmabuf_progs[i].event);
+		bpf_program__set_autoload(progs[i], have);
 		nr_avail += have;
 	}
 	btf__free(btf);
@@ -79,10 +84,10 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 		ds_dbg("loading dma_buf BPF programs failed: %s", strerror(-err));
 		goto err;
 	}
-	for (i = 0; i < DS_ARRAY_SIZE(progs); i++)
-		if (bpf_program__autoload(progs[i].prog))
-			b->links[i] = ds_bpf_source__attach(&b->base, progs[i].prog,
-							    progs[i].event);
+	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++)
+		if (bpf_program__autoload(progs[i]))
+			b->links[i] = ds_bpf_source__attach(&b->base, progs[i],
+							    dmabuf_progs[i].event);
 	if (!b->base.nr_attached) {
 		err = -ENOENT;
 		goto err;

@@ -47,14 +47,6 @@ void ds_dmabuf_model__free(struct ds_dmabuf_model *m)
 	free(m);
 }
 
-static void copy_str(char *dst, const char *src, size_t n)
-{
-	size_t len = strnlen(src, n - 1);
-
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 static struct ds_dmabuf_buffer *new_life(struct ds_dmabuf_model *m,
 					 const struct ds_dmabuf_event *e)
 {
@@ -109,16 +101,18 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 	}
 	b->last_ts = ev->ts;
 	b->size = e->size;
-	copy_str(b->exp_name, e->exp_name, sizeof(b->exp_name));
+	ds_copy_field(b->exp_name, sizeof(b->exp_name), e->exp_name, sizeof(e->exp_name));
 	b->events[t]++;
 	switch (ev->type) {
 	case DS_EV_DMABUF_EXPORT:
 		b->exporter_pid = ev->pid;
-		copy_str(b->exporter_comm, e->comm, sizeof(b->exporter_comm));
+		ds_copy_field(b->exporter_comm, sizeof(b->exporter_comm), e->comm,
+			      sizeof(e->comm));
 		break;
 	case DS_EV_DMABUF_ATTACH:
 		b->attached++;
-		copy_str(b->last_importer, e->dev_name, sizeof(b->last_importer));
+		ds_copy_field(b->last_importer, sizeof(b->last_importer), e->dev_name,
+			      sizeof(e->dev_name));
 		break;
 	case DS_EV_DMABUF_DETACH:
 		b->attached--;

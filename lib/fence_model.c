@@ -108,14 +108,6 @@ void ds_fence_model__free(struct ds_fence_model *m)
 	free(m);
 }
 
-static void copy_name(char *dst, const char *src, size_t n)
-{
-	size_t len = strnlen(src, n - 1);
-
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 static struct ds_fence_timeline *get_timeline(struct ds_fence_model *m, uint64_t context,
 					      uint64_t ts)
 {
@@ -156,8 +148,8 @@ static int on_name(struct ds_fence_model *m, const struct ds_fence_name_event *e
 			return -ENOMEM;
 		}
 	}
-	copy_name(n->driver, e->driver, sizeof(n->driver));
-	copy_name(n->timeline, e->timeline, sizeof(n->timeline));
+	ds_copy_field(n->driver, sizeof(n->driver), e->driver, sizeof(e->driver));
+	ds_copy_field(n->timeline, sizeof(n->timeline), e->timeline, sizeof(e->timeline));
 	/* the record only has 32 context bits: name every timeline they match */
 	for (i = 0; i < m->timelines.cap; i++) {
 		tl = m->timelines.keys[i] ? m->timelines.vals[i] : NULL;

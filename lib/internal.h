@@ -5,6 +5,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/*
+ * Copy a fixed-size kernel string, which may lack its NUL, into @dst:
+ * at most @dst_size - 1 bytes and never past @src_size; always terminated.
+ */
+static inline void ds_copy_field(char *dst, size_t dst_size, const char *src, size_t src_size)
+{
+	size_t len = strnlen(src, src_size < dst_size - 1 ? src_size : dst_size - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
 
 /*
  * u64 -> pointer map, open addressing with linear probing and backward-shift
