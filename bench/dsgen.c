@@ -15,7 +15,9 @@
  *
  * -D N appends N dma-bufs (inode 5000 + i, exporter "system", size
  * 4096 * (i + 1)), each living: export, fd, mmap_internal, get, attach
- * (device "vgem"), put, detach, put.
+ * (device "vgem"), map (2 entries, 2 us), begin_cpu_access (waits
+ * 5 us * (i + 1)), end_cpu_access, invalidate (1 importer), unmap, put,
+ * detach, put, release.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,8 +46,10 @@ static int gen_dmabufs(struct ds_recorder *rec, unsigned int n, __u64 *ts)
 {
 	static const __u16 life[] = {
 		DS_EV_DMABUF_EXPORT, DS_EV_DMABUF_FD, DS_EV_DMABUF_MMAP_INTERNAL,
-		DS_EV_DMABUF_GET, DS_EV_DMABUF_ATTACH, DS_EV_DMABUF_PUT,
-		DS_EV_DMABUF_DETACH, DS_EV_DMABUF_PUT,
+		DS_EV_DMABUF_GET, DS_EV_DMABUF_ATTACH, DS_EV_DMABUF_MAP,
+		DS_EV_DMABUF_BEGIN_CPU, DS_EV_DMABUF_END_CPU, DS_EV_DMABUF_INVALIDATE,
+		DS_EV_DMABUF_UNMAP, DS_EV_DMABUF_PUT, DS_EV_DMABUF_DETACH, DS_EV_DMABUF_PUT,
+		DS_EV_DMABUF_RELEASE,
 	};
 	struct ds_dmabuf_event d;
 	unsigned int i, k;
@@ -65,8 +69,24 @@ static int gen_dmabufs(struct ds_recorder *rec, unsigned int n, __u64 *ts)
 			d.fd = life[k] == DS_EV_DMABUF_FD || life[k] == DS_EV_DMABUF_GET ? 3 : -1;
 			snprintf(d.comm, sizeof(d.comm), "dsgen");
 			snprintf(d.exp_name, sizeof(d.exp_name), "system");
-			if (life[k] == DS_EV_DMABUF_ATTACH || life[k] == DS_EV_DMABUF_DETACH)
+			switch (life[k]) {
+			case DS_EV_DMABUF_MAP:
+				d.duration_ns = 2000;
+				/* fall through */
+			case DS_EV_DMABUF_UNMAP:
+				d.nents = 2;
+				/* fall through */
+			case DS_EV_DMABUF_ATTACH:
+			case DS_EV_DMABUF_DETACH:
 				snprintf(d.dev_name, sizeof(d.dev_name), "vgem");
+				break;
+			case DS_EV_DMABUF_BEGIN_CPU:
+				d.duration_ns = 5000ULL * (i + 1);
+				break;
+			case DS_EV_DMABUF_INVALIDATE:
+				d.nr_notified = 1;
+				break;
+			}
 			err = ds_recorder__write(rec, &d.hdr);
 			if (err)
 				return err;

@@ -46,7 +46,14 @@
 #define DS_EV_DMABUF_MMAP		15
 #define DS_EV_DMABUF_ATTACH		16
 #define DS_EV_DMABUF_DETACH		17
-#define DS_EV_BPF_MAX			18
+/* from our kernel patches (kernel/patches), absent from stock kernels */
+#define DS_EV_DMABUF_INVALIDATE		18
+#define DS_EV_DMABUF_MAP		19
+#define DS_EV_DMABUF_UNMAP		20
+#define DS_EV_DMABUF_BEGIN_CPU		21
+#define DS_EV_DMABUF_END_CPU		22
+#define DS_EV_DMABUF_RELEASE		23
+#define DS_EV_BPF_MAX			24
 
 #define DS_EV_META_BASE			0x8000
 #define DS_EV_META_SOURCE		0x8001
@@ -123,7 +130,12 @@ struct ds_dmabuf_event {
 	__u32 flags;		/* DS_DMABUF_F_* */
 	char comm[TASK_COMM_LEN];
 	char exp_name[32];	/* exporter */
-	char dev_name[32];	/* attach/detach: importing device */
+	char dev_name[32];	/* attach/detach/map/unmap: importing device */
+	__u64 duration_ns;	/* map: time to map; begin_cpu: fence wait */
+	__s32 ret;		/* map, begin/end_cpu: error, 0 on success */
+	__u32 dir;		/* map/unmap, begin/end_cpu: enum dma_data_direction */
+	__u32 nents;		/* map/unmap: mapped scatterlist entries */
+	__u32 nr_notified;	/* invalidate: importers told */
 };
 
 /* Self-test event: proves the ring-buffer path end to end. */

@@ -23,19 +23,21 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-static __always_inline int emit(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att,
-				bool dynamic, struct device *dev, int fd)
+/* Reserve and fill the common part; the caller adds its fields and submits. */
+static __always_inline struct ds_dmabuf_event *
+prepare(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att, bool dynamic,
+	struct device *dev, int fd)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ds_dmabuf_event *e;
 	const char *name;
 
 	if (targ_tgid && (id >> 32) != targ_tgid)
-		return 0;
+		return NULL;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);
-		return 0;
+		return NULL;
 	}
 	e->hdr.ts = bpf_ktime_get_ns();
 	e->hdr.type = type;
@@ -62,9 +64,27 @@ static __always_inline int emit(struct dma_buf *db, __u16 type, struct dma_buf_a
 		if (name && bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), name) < 0)
 			e->dev_name[0] = '\0';
 	}
+	e->duration_ns = 0;
+	e->ret = 0;
+	e->dir = 0;
+	e->nents = 0;
+	e->nr_notified = 0;
+	return e;
+}
+
+static __always_inline int submit(struct ds_dmabuf_event *e)
+{
 	bpf_ringbuf_submit(e, 0);
 	__sync_fetch_and_add(&stats.emitted, 1);
 	return 0;
+}
+
+static __always_inline int emit(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att,
+				bool dynamic, struct device *dev, int fd)
+{
+	struct ds_dmabuf_event *e = prepare(db, type, att, dynamic, dev, fd);
+
+	return e ? submit(e) : 0;
 }
 
 SEC("tp_btf/dma_buf_export")
@@ -115,4 +135,82 @@ int BPF_PROG(ds_dmabuf_detach, struct dma_buf *db, struct dma_buf_attachment *at
 	     struct device *dev)
 {
 	return emit(db, DS_EV_DMABUF_DETACH, att, dynamic, dev, -1);
+}
+
+/*
+ * The events below come from our kernel patches (kernel/patches); on a
+ * stock kernel these programs are not loaded.
+ */
+SEC("tp_btf/dma_buf_invalidate_mappings")
+int BPF_PROG(ds_dmabuf_inval, struct dma_buf *db, unsigned int nr_notified)
+{
+	struct ds_dmabuf_event *e = prepare(db, DS_EV_DMABUF_INVALIDATE, NULL, false, NULL, -1);
+
+	if (!e)
+		return 0;
+	e->nr_notified = nr_notified;
+	return submit(e);
+}
+
+static __always_inline int emit_map(__u16 type, struct dma_buf_attachment *att, int dir,
+				    struct sg_table *sgt, __u64 duration)
+{
+	struct ds_dmabuf_event *e;
+
+	e = prepare(BPF_CORE_READ(att, dmabuf), type, att,
+		    BPF_CORE_READ(att, importer_ops) != NULL, BPF_CORE_READ(att, dev), -1);
+	if (!e)
+		return 0;
+	e->dir = dir;
+	e->duration_ns = duration;
+	/* a failed map passes ERR_PTR(-errno) */
+	if ((unsigned long)sgt >= (unsigned long)-4095)
+		e->ret = (long)sgt;
+	else
+		e->nents = BPF_CORE_READ(sgt, nents);
+	return submit(e);
+}
+
+SEC("tp_btf/dma_buf_map_attachment")
+int BPF_PROG(ds_dmabuf_map, struct dma_buf_attachment *att, int dir, struct sg_table *sgt,
+	     __u64 duration_ns)
+{
+	return emit_map(DS_EV_DMABUF_MAP, att, dir, sgt, duration_ns);
+}
+
+SEC("tp_btf/dma_buf_unmap_attachment")
+int BPF_PROG(ds_dmabuf_unmap, struct dma_buf_attachment *att, int dir, struct sg_table *sgt)
+{
+	return emit_map(DS_EV_DMABUF_UNMAP, att, dir, sgt, 0);
+}
+
+SEC("tp_btf/dma_buf_begin_cpu_access")
+int BPF_PROG(ds_dmabuf_bcpu, struct dma_buf *db, int dir, int ret, __u64 wait_ns)
+{
+	struct ds_dmabuf_event *e = prepare(db, DS_EV_DMABUF_BEGIN_CPU, NULL, false, NULL, -1);
+
+	if (!e)
+		return 0;
+	e->dir = dir;
+	e->ret = ret;
+	e->duration_ns = wait_ns;
+	return submit(e);
+}
+
+SEC("tp_btf/dma_buf_end_cpu_access")
+int BPF_PROG(ds_dmabuf_ecpu, struct dma_buf *db, int dir, int ret)
+{
+	struct ds_dmabuf_event *e = prepare(db, DS_EV_DMABUF_END_CPU, NULL, false, NULL, -1);
+
+	if (!e)
+		return 0;
+	e->dir = dir;
+	e->ret = ret;
+	return submit(e);
+}
+
+SEC("tp_btf/dma_buf_release")
+int BPF_PROG(ds_dmabuf_release, struct dma_buf *db)
+{
+	return emit(db, DS_EV_DMABUF_RELEASE, NULL, false, NULL, -1);
 }

@@ -16,7 +16,7 @@
 struct ds_dmabuf_bpf {
 	struct ds_bpf_source base;	/* first: ds_bpf_source_ops use it */
 	struct dmabuf_bpf *skel;
-	struct bpf_link *links[8];
+	struct bpf_link *links[DS_DMABUF_NR_TYPES];
 };
 
 /* Program and the tracepoint it attaches to; each attached on its own. */
@@ -32,6 +32,13 @@ static const struct {
 	{ "ds_dmabuf_mmap", "dma_buf_mmap" },
 	{ "ds_dmabuf_attach", "dma_buf_dynamic_attach" },
 	{ "ds_dmabuf_detach", "dma_buf_detach" },
+	/* from kernel/patches */
+	{ "ds_dmabuf_inval", "dma_buf_invalidate_mappings" },
+	{ "ds_dmabuf_map", "dma_buf_map_attachment" },
+	{ "ds_dmabuf_unmap", "dma_buf_unmap_attachment" },
+	{ "ds_dmabuf_bcpu", "dma_buf_begin_cpu_access" },
+	{ "ds_dmabuf_ecpu", "dma_buf_end_cpu_access" },
+	{ "ds_dmabuf_release", "dma_buf_release" },
 };
 
 _Static_assert(DS_ARRAY_SIZE(dmabuf_progs) == DS_DMABUF_NR_TYPES, "one program per event");

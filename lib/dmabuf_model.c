@@ -88,7 +88,7 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		m->totals.have_stats = true;
 		return 0;
 	}
-	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_DETACH)
+	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_RELEASE)
 		return 0;
 	t = ev->type - DS_EV_DMABUF_EXPORT;
 	m->totals.events++;
@@ -117,6 +117,20 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 	case DS_EV_DMABUF_DETACH:
 		b->attached--;
 		break;
+	case DS_EV_DMABUF_MAP:
+		if (!e->ret)
+			b->mapped++;
+		break;
+	case DS_EV_DMABUF_UNMAP:
+		b->mapped--;
+		break;
+	case DS_EV_DMABUF_BEGIN_CPU:
+		if (e->duration_ns > b->cpu_wait_max_ns)
+			b->cpu_wait_max_ns = e->duration_ns;
+		break;
+	case DS_EV_DMABUF_RELEASE:
+		b->released = true;
+		break;
 	}
 	return 0;
 }
@@ -137,9 +151,10 @@ const char *ds_dmabuf_type_short(unsigned int type)
 {
 	static const char *const names[DS_DMABUF_NR_TYPES] = {
 		"export", "fd", "get", "put", "mmap_internal", "mmap", "attach", "detach",
+		"invalidate", "map", "unmap", "begin_cpu_access", "end_cpu_access", "release",
 	};
 
-	if (type < DS_EV_DMABUF_EXPORT || type > DS_EV_DMABUF_DETACH)
+	if (type < DS_EV_DMABUF_EXPORT || type > DS_EV_DMABUF_RELEASE)
 		return "unknown";
 	return names[type - DS_EV_DMABUF_EXPORT];
 }

@@ -15,7 +15,7 @@ _Static_assert(sizeof(struct ds_meta_source) == 288, "ds_meta_source");
 _Static_assert(sizeof(struct ds_meta_stats) == 64, "ds_meta_stats");
 _Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
 _Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
-_Static_assert(sizeof(struct ds_dmabuf_event) == 144, "ds_dmabuf_event");
+_Static_assert(sizeof(struct ds_dmabuf_event) == 168, "ds_dmabuf_event");
 
 static size_t min_size(unsigned int type)
 {
@@ -26,7 +26,7 @@ static size_t min_size(unsigned int type)
 		return sizeof(struct ds_fence_name_event);
 	case DS_EV_PING:
 		return sizeof(struct ds_ping_event);
-	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_DETACH:
+	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_RELEASE:
 		return sizeof(struct ds_dmabuf_event);
 	case DS_EV_META_SOURCE:
 		return sizeof(struct ds_meta_source);
@@ -89,6 +89,12 @@ const char *ds_event_type_name(unsigned int type)
 		[DS_EV_DMABUF_MMAP] = "dmabuf_mmap",
 		[DS_EV_DMABUF_ATTACH] = "dmabuf_attach",
 		[DS_EV_DMABUF_DETACH] = "dmabuf_detach",
+		[DS_EV_DMABUF_INVALIDATE] = "dmabuf_invalidate",
+		[DS_EV_DMABUF_MAP] = "dmabuf_map",
+		[DS_EV_DMABUF_UNMAP] = "dmabuf_unmap",
+		[DS_EV_DMABUF_BEGIN_CPU] = "dmabuf_begin_cpu_access",
+		[DS_EV_DMABUF_END_CPU] = "dmabuf_end_cpu_access",
+		[DS_EV_DMABUF_RELEASE] = "dmabuf_release",
 	};
 
 	if (type < DS_EV_BPF_MAX && names[type])

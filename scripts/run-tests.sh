@@ -15,6 +15,7 @@ suites=(
 	"cli|tests/cli/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"
+	"kernel|tests/kernel/check-patches.sh"
 	"vm|tests/vm/vmtest.sh"
 )
 tp=0 tf=0 ts=0 bad=0

@@ -20,6 +20,12 @@ struct dmabuf_run {
 	const char *missing;
 };
 
+static bool has_device(unsigned int type)
+{
+	return type == DS_EV_DMABUF_ATTACH || type == DS_EV_DMABUF_DETACH ||
+	       type == DS_EV_DMABUF_MAP || type == DS_EV_DMABUF_UNMAP;
+}
+
 static void json_event(const struct ds_dmabuf_event *e, uint64_t t0)
 {
 	struct ds_json j;
@@ -41,10 +47,32 @@ static void json_event(const struct ds_dmabuf_event *e, uint64_t t0)
 		ds_json__key(&j, "fd");
 		ds_json__i64(&j, e->fd);
 	}
-	if (e->hdr.type == DS_EV_DMABUF_ATTACH || e->hdr.type == DS_EV_DMABUF_DETACH) {
+	if (has_device(e->hdr.type)) {
 		ds_json__key(&j, "dev_name");
 		ds_json__strn(&j, e->dev_name, sizeof(e->dev_name));
 		ds_json__kv_bool(&j, "dynamic", e->flags & DS_DMABUF_F_DYNAMIC);
+	}
+	switch (e->hdr.type) {
+	case DS_EV_DMABUF_MAP:
+		ds_json__kv_u64(&j, "duration_ns", e->duration_ns);
+		/* fall through */
+	case DS_EV_DMABUF_UNMAP:
+		ds_json__kv_u64(&j, "dir", e->dir);
+		ds_json__kv_u64(&j, "nents", e->nents);
+		ds_json__key(&j, "ret");
+		ds_json__i64(&j, e->ret);
+		break;
+	case DS_EV_DMABUF_BEGIN_CPU:
+		ds_json__kv_u64(&j, "wait_ns", e->duration_ns);
+		/* fall through */
+	case DS_EV_DMABUF_END_CPU:
+		ds_json__kv_u64(&j, "dir", e->dir);
+		ds_json__key(&j, "ret");
+		ds_json__i64(&j, e->ret);
+		break;
+	case DS_EV_DMABUF_INVALIDATE:
+		ds_json__kv_u64(&j, "nr_notified", e->nr_notified);
+		break;
 	}
 	ds_json__end_object(&j);
 	ds_json__finish(&j);
@@ -57,9 +85,17 @@ static void text_event(const struct ds_dmabuf_event *e, uint64_t t0)
 	       e->exp_name, (uint64_t)e->size, e->comm, e->hdr.pid, e->hdr.tid);
 	if (e->hdr.type == DS_EV_DMABUF_FD || e->hdr.type == DS_EV_DMABUF_GET)
 		printf("  fd %d", e->fd);
-	if (e->hdr.type == DS_EV_DMABUF_ATTACH || e->hdr.type == DS_EV_DMABUF_DETACH)
+	if (has_device(e->hdr.type))
 		printf("  dev %.32s%s", e->dev_name,
 		       e->flags & DS_DMABUF_F_DYNAMIC ? " (dynamic)" : "");
+	if (e->hdr.type == DS_EV_DMABUF_MAP)
+		printf("  %u entries in %.3f ms", e->nents, e->duration_ns / 1e6);
+	if (e->hdr.type == DS_EV_DMABUF_BEGIN_CPU)
+		printf("  waited %.3f ms", e->duration_ns / 1e6);
+	if (e->hdr.type == DS_EV_DMABUF_INVALIDATE)
+		printf("  %u importers notified", e->nr_notified);
+	if (e->ret)
+		printf("  error %d", e->ret);
 	putchar('\n');
 }
 
@@ -69,7 +105,7 @@ static int log_event(void *ctx, const struct ds_event_hdr *ev)
 	const struct ds_dmabuf_event *e = (const void *)ev;
 	struct dmabuf_run *r = ctx;
 
-	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_DETACH)
+	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_RELEASE)
 		return 0;
 	if (r->p->inode && e->ino != r->p->inode)
 		return 0;
@@ -132,6 +168,10 @@ static void summary(struct dmabuf_run *r)
 			ds_json__end_object(&j);
 			ds_json__key(&j, "attached");
 			ds_json__i64(&j, b->attached);
+			ds_json__key(&j, "mapped");
+			ds_json__i64(&j, b->mapped);
+			ds_json__kv_u64(&j, "cpu_wait_max_ns", b->cpu_wait_max_ns);
+			ds_json__kv_bool(&j, "released", b->released);
 			ds_json__kv_str(&j, "last_importer", b->last_importer);
 			ds_json__end_object(&j);
 		}

@@ -140,19 +140,26 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 ev = [r for r in rows if r["type"] == "dmabuf_event"]
 s = [r for r in rows if r["type"] == "dmabuf_summary"][0]
-assert len(ev) == 24, len(ev)
+assert len(ev) == 42, len(ev)
 assert [e["event"] for e in ev if e["ino"] == 5001] == ["export", "fd", "mmap_internal", "get",
-    "attach", "put", "detach", "put"], ev
+    "attach", "map", "begin_cpu_access", "end_cpu_access", "invalidate", "unmap", "put",
+    "detach", "put", "release"], ev
 assert s["counts"] == {"export": 3, "fd": 3, "get": 3, "put": 6, "mmap_internal": 3, "mmap": 0,
-    "attach": 3, "detach": 3}, s["counts"]
+    "attach": 3, "detach": 3, "invalidate": 3, "map": 3, "unmap": 3, "begin_cpu_access": 3,
+    "end_cpu_access": 3, "release": 3}, s["counts"]
+m = [e for e in ev if e["event"] == "map"][0]
+assert m["nents"] == 2 and m["duration_ns"] == 2000 and m["dev_name"] == "vgem", m
+assert [e["nr_notified"] for e in ev if e["event"] == "invalidate"] == [1, 1, 1]
 b = {x["ino"]: x for x in s["buffers"]}
 assert sorted(b) == [5000, 5001, 5002], sorted(b)
 assert b[5002]["size"] == 3 * 4096 and b[5002]["exp_name"] == "system", b[5002]
-assert all(x["attached"] == 0 and x["last_importer"] == "vgem" for x in b.values())
+assert b[5002]["cpu_wait_max_ns"] == 15000, b[5002]
+assert all(x["attached"] == 0 and x["mapped"] == 0 and x["released"] and
+           x["last_importer"] == "vgem" for x in b.values())
 PY
 then ok "dmabuf -i: every event and buffer"; else bad "dmabuf -i" "see above"; fi
 expect "dmabuf -i --inode" 0 "$DS" dmabuf -i "$tmp/d.dsr" --inode 5001
-[ "$(grep -c ' ino 5001 ' "$tmp/out")" -eq 8 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
+[ "$(grep -c ' ino 5001 ' "$tmp/out")" -eq 14 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
 	ok "--inode shows one buffer's history" || bad "--inode" "$(head -5 "$tmp/out")"
 expect "dmabuf rejects --input with --pid" 2 "$DS" dmabuf -i "$tmp/d.dsr" -p 1
 

@@ -8,7 +8,7 @@
 #include "deptscope_events.h"
 #include "deptscope/stream.h"
 
-#define DS_DMABUF_NR_TYPES	(DS_EV_DMABUF_DETACH - DS_EV_DMABUF_EXPORT + 1)
+#define DS_DMABUF_NR_TYPES	(DS_EV_DMABUF_RELEASE - DS_EV_DMABUF_EXPORT + 1)
 
 /* One dma-buf followed through its life, keyed by inode. */
 struct ds_dmabuf_buffer {
@@ -22,6 +22,9 @@ struct ds_dmabuf_buffer {
 	uint64_t last_ts;
 	uint64_t events[DS_DMABUF_NR_TYPES];	/* by type - DS_EV_DMABUF_EXPORT */
 	int64_t attached;			/* attaches minus detaches */
+	int64_t mapped;				/* maps minus unmaps */
+	uint64_t cpu_wait_max_ns;		/* longest begin_cpu_access wait */
+	bool released;				/* the last file reference is gone */
 	char last_importer[32];			/* dev_name of the newest attach */
 };
 
@@ -54,9 +57,10 @@ struct ds_dmabuf_bpf_opts {
 struct ds_dmabuf_bpf;
 
 /*
- * The upstream dma_buf tracepoints exist from Linux 7.0.  On an older
- * kernel every event is missing and this returns -ENOENT, with the list in
- * the log at -v.
+ * The upstream dma_buf tracepoints exist from Linux 7.0; invalidate,
+ * map/unmap, CPU access and release come from our patches
+ * (kernel/patches).  Missing events are skipped and listed; on a kernel
+ * with none of them this returns -ENOENT.
  */
 int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf **out);
 void ds_dmabuf_bpf__destroy(struct ds_dmabuf_bpf *b);

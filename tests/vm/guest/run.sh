@@ -59,6 +59,8 @@ scenario dmabuf
 # 6.12 has no dma_buf tracepoints: deptscope must say so and exit 1
 start dmabuf_trace dmabuf --json
 /scen/vmscen dmabuf >$OUT/dmabuf.facts 2>$OUT/dmabuf.facts.err
+# a CPU-access wait on a udmabuf: traced only with our patches
+/scen/vmscen wait 200 >>$OUT/dmabuf.facts 2>>$OUT/dmabuf.facts.err
 sleep 0.5
 stop dmabuf_trace
 
@@ -74,6 +76,7 @@ $DS report --json --no-stacks $OUT/replay.dsr >$OUT/replay_report.out 2>$OUT/rep
 echo $? >$OUT/replay_report.rc
 
 uname -r >$OUT/kernel
+ls /sys/kernel/tracing/events/dma_buf >$OUT/dma_buf_events 2>/dev/null
 # whether this kernel's sw_sync fences have enable_signaling (6.12: yes, 7.3: no)
 grep -c ' timeline_fence_enable_signaling$' /proc/kallsyms >$OUT/sw_sync_enable_signaling
 dmesg >$OUT/dmesg

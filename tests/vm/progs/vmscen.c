@@ -136,6 +136,7 @@ static int scen_wait(unsigned int delay_ms)
 {
 	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
 	struct waiter w = { 0 };
+	struct stat st;
 	pthread_t th;
 	__u32 one = 1;
 	int tl, fence;
@@ -145,6 +146,8 @@ static int scen_wait(unsigned int delay_ms)
 		die(SW_SYNC_PATH);
 	fence = timeline_fence(tl, 1);
 	w.buf = udmabuf_new();
+	if (fstat(w.buf, &st))
+		die("fstat");
 	imp.fd = fence;
 	if (ioctl(w.buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp))
 		die("DMA_BUF_IOCTL_IMPORT_SYNC_FILE");
@@ -162,8 +165,8 @@ static int scen_wait(unsigned int delay_ms)
 	close(w.buf);
 	close(tl);
 	printf("{\"scenario\":\"wait\",\"pid\":%d,\"waiter_tid\":%d,\"delay_ms\":%u,"
-	       "\"measured_ns\":%llu}\n", getpid(), w.tid, delay_ms,
-	       (unsigned long long)(w.t1 - w.t0));
+	       "\"measured_ns\":%llu,\"buf_ino\":%llu}\n", getpid(), w.tid, delay_ms,
+	       (unsigned long long)(w.t1 - w.t0), (unsigned long long)st.st_ino);
 	return 0;
 }
 
