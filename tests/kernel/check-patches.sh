@@ -38,7 +38,8 @@ trap 'rm -rf "$tmp"' EXIT
 for p in "${patches[@]}"; do
 	f=kernel/patches/$p
 	[ -f "$f" ] || continue
-	out=$(perl "$tree/scripts/checkpatch.pl" --strict --no-tree -q "$f" 2>&1)
+	# on stdin: checkpatch checks a file git tracks as source, not as a patch
+	out=$(perl "$tree/scripts/checkpatch.pl" --strict --no-tree -q - <"$f" 2>&1)
 	if [ -z "$out" ]; then ok "$p: checkpatch --strict clean"; else bad "$p: checkpatch" "$out"; fi
 	for file in $(sed -n 's|^+++ b/||p' "$f"); do
 		[ -e "$tmp/$file" ] && continue
