@@ -23,6 +23,7 @@
 #define CHROME_TL_PID_BASE	0x7f000000u
 /* The one thread of a timeline process: signal instants and wait slices. */
 #define CHROME_TL_TID		1
+#define CHROME_DMABUF_PID	0x7e000000u	/* every dma-buf track lives here */
 
 /* Sized so that no label or event name is ever truncated. */
 #define CHROME_LABEL_LEN	(2 * DS_NAME_LEN + 32)	/* "driver/timeline" */
@@ -59,6 +60,14 @@ struct chrome_thread {
 	struct chrome_thread *next;
 };
 
+/* A dma-buf's own track in the "dma-buf" process: one per inode. */
+struct chrome_buf {
+	uint64_t ino;
+	uint64_t size;
+	char exp_name[32];
+	struct chrome_buf *next;
+};
+
 struct ds_chrome {
 	FILE *f;
 	struct ds_json j;
@@ -71,6 +80,8 @@ struct ds_chrome {
 	struct chrome_name *name_head, **name_tail;
 	struct chrome_proc *proc_head, **proc_tail;
 	struct chrome_thread *thr_head, **thr_tail;
+	struct ds_map bufs;		/* ino -> chrome_buf */
+	struct chrome_buf *buf_head, **buf_tail;
 	uint32_t nr_timelines;
 	uint64_t next_wait_id;
 	uint64_t last_ts;
@@ -140,9 +151,10 @@ static void chrome__label(const struct ds_chrome *c, uint64_t context, char *buf
 }
 
 /* Register the waiter's thread and process, so finish can name them. */
-static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds_fence_event *e)
+static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds_event_hdr *h,
+					    const char *comm)
 {
-	uint64_t key = (uint64_t)e->hdr.pid << 32 | e->hdr.tid;
+	uint64_t key = (uint64_t)h->pid << 32 | h->tid;
 	struct chrome_thread *t = ds_map__get(&c->threads, key);
 	struct chrome_proc *p;
 
@@ -150,8 +162,8 @@ static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds
 		t = calloc(1, sizeof(*t));
 		if (!t)
 			return NULL;
-		t->pid = e->hdr.pid;
-		t->tid = e->hdr.tid;
+		t->pid = h->pid;
+		t->tid = h->tid;
 		if (ds_map__set(&c->threads, key, t)) {
 			free(t);
 			return NULL;
@@ -160,16 +172,16 @@ static struct chrome_thread *chrome__thread(struct ds_chrome *c, const struct ds
 		c->thr_tail = &t->next;
 	}
 	/* a thread's latest comm: it may have exec'd or been renamed */
-	ds_copy_field(t->comm, sizeof(t->comm), e->comm, sizeof(e->comm));
+	ds_copy_field(t->comm, sizeof(t->comm), comm, TASK_COMM_LEN);
 
-	if (ds_map__get(&c->procs, e->hdr.pid))
+	if (ds_map__get(&c->procs, h->pid))
 		return t;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->pid = e->hdr.pid;
-	ds_copy_field(p->comm, sizeof(p->comm), e->comm, sizeof(e->comm));
-	if (ds_map__set(&c->procs, e->hdr.pid, p)) {
+	p->pid = h->pid;
+	ds_copy_field(p->comm, sizeof(p->comm), comm, TASK_COMM_LEN);
+	if (ds_map__set(&c->procs, h->pid, p)) {
 		free(p);
 		return NULL;
 	}
@@ -300,7 +312,7 @@ static int chrome__fence_instant(struct ds_chrome *c, const struct ds_fence_even
 
 static int chrome__wait_start(struct ds_chrome *c, const struct ds_fence_event *e)
 {
-	struct chrome_thread *t = chrome__thread(c, e);
+	struct chrome_thread *t = chrome__thread(c, &e->hdr, e->comm);
 
 	if (!t)
 		return -ENOMEM;
@@ -322,7 +334,7 @@ static int chrome__wait_start(struct ds_chrome *c, const struct ds_fence_event *
 static int chrome__wait_end(struct ds_chrome *c, const struct ds_fence_event *e)
 {
 	struct ds_json *j = &c->j;
-	struct chrome_thread *t = chrome__thread(c, e);
+	struct chrome_thread *t = chrome__thread(c, &e->hdr, e->comm);
 	char label[CHROME_LABEL_LEN], name[CHROME_NAME_LEN];
 	struct chrome_wait w = {
 		.start = e->start_ts,
@@ -377,6 +389,111 @@ static int chrome__name_event(struct ds_chrome *c, const struct ds_fence_name_ev
 	return 0;
 }
 
+static struct chrome_buf *chrome__buf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
+{
+	struct chrome_buf *b = ds_map__get(&c->bufs, e->ino);
+
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		b->ino = e->ino;
+		if (ds_map__set(&c->bufs, e->ino, b)) {
+			free(b);
+			return NULL;
+		}
+		*c->buf_tail = b;
+		c->buf_tail = &b->next;
+	}
+	b->size = e->size;
+	ds_copy_field(b->exp_name, sizeof(b->exp_name), e->exp_name, sizeof(e->exp_name));
+	return b;
+}
+
+/* Track of buffer @ino: tids are 32 bits, inodes rarely are more. */
+static uint32_t chrome__buf_tid(uint64_t ino)
+{
+	return (uint32_t)ino;
+}
+
+static void chrome__dmabuf_args(struct ds_chrome *c, const struct ds_dmabuf_event *e)
+{
+	struct ds_json *j = &c->j;
+
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	ds_json__kv_u64(j, "ino", e->ino);
+	ds_json__key(j, "exp_name");
+	ds_json__strn(j, e->exp_name, sizeof(e->exp_name));
+	ds_json__kv_u64(j, "size", e->size);
+	ds_json__key(j, "comm");
+	ds_json__strn(j, e->comm, sizeof(e->comm));
+	ds_json__kv_u64(j, "pid", e->hdr.pid);
+	ds_json__kv_u64(j, "tid", e->hdr.tid);
+	if (e->dev_name[0]) {
+		ds_json__key(j, "dev_name");
+		ds_json__strn(j, e->dev_name, sizeof(e->dev_name));
+	}
+	if (e->hdr.type == DS_EV_DMABUF_INVALIDATE)
+		ds_json__kv_u64(j, "nr_notified", e->nr_notified);
+	if (e->ret) {
+		ds_json__key(j, "ret");
+		ds_json__i64(j, e->ret);
+	}
+	ds_json__end_object(j);
+}
+
+/*
+ * Each dma-buf event is an instant on the buffer's track.  Waits that
+ * the kernel timed (a CPU-access fence wait, a map) are slices, both on
+ * the buffer's track and on the thread that waited.
+ */
+static int chrome__dmabuf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
+{
+	static const char *const names[] = {
+		"export", "fd", "get", "put", "mmap (user)", "mmap (kernel)", "attach", "detach",
+		"invalidate", "map", "unmap", "begin CPU access", "end CPU access", "release",
+	};
+	const char *what = names[e->hdr.type - DS_EV_DMABUF_EXPORT];
+	struct ds_json *j = &c->j;
+	char name[CHROME_NAME_LEN];
+	uint64_t start;
+
+	if (!chrome__buf(c, e))
+		return -ENOMEM;
+	if ((e->hdr.type == DS_EV_DMABUF_BEGIN_CPU || e->hdr.type == DS_EV_DMABUF_MAP) &&
+	    e->duration_ns) {
+		if (!chrome__thread(c, &e->hdr, e->comm))
+			return -ENOMEM;
+		start = e->duration_ns < e->hdr.ts ? e->hdr.ts - e->duration_ns : 0;
+		snprintf(name, sizeof(name), "dma-buf %s ino %llu",
+			 e->hdr.type == DS_EV_DMABUF_MAP ? "map" : "CPU access wait",
+			 (unsigned long long)e->ino);
+		chrome__event(c, "X", start, e->hdr.pid, e->hdr.tid);
+		ds_json__key(j, "dur");
+		ds_json__fixed(j, e->duration_ns, 3);
+		ds_json__kv_str(j, "cat", "dma-buf");
+		ds_json__kv_str(j, "name", name);
+		chrome__dmabuf_args(c, e);
+		ds_json__end_object(j);
+		chrome__event(c, "X", start, CHROME_DMABUF_PID, chrome__buf_tid(e->ino));
+		ds_json__key(j, "dur");
+		ds_json__fixed(j, e->duration_ns, 3);
+		ds_json__kv_str(j, "cat", "dma-buf");
+		ds_json__kv_str(j, "name", what);
+		chrome__dmabuf_args(c, e);
+		ds_json__end_object(j);
+		return 0;
+	}
+	chrome__event(c, "i", e->hdr.ts, CHROME_DMABUF_PID, chrome__buf_tid(e->ino));
+	ds_json__kv_str(j, "s", "t");
+	ds_json__kv_str(j, "cat", "dma-buf");
+	ds_json__kv_str(j, "name", what);
+	chrome__dmabuf_args(c, e);
+	ds_json__end_object(j);
+	return 0;
+}
+
 int ds_chrome__consume(void *ctx, const struct ds_event_hdr *ev)
 {
 	struct ds_chrome *c = ctx;
@@ -402,6 +519,11 @@ int ds_chrome__consume(void *ctx, const struct ds_event_hdr *ev)
 		if (ev->size < sizeof(struct ds_fence_name_event))
 			return 0;
 		break;
+	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_RELEASE:
+		if (ev->size < sizeof(struct ds_dmabuf_event))
+			return 0;
+		err = chrome__dmabuf(c, (const void *)ev);
+		return err ? err : (ferror(c->f) ? -EIO : 0);
 	default:
 		/* init/destroy draw nothing; unknown types are newer than us */
 		return 0;
@@ -481,6 +603,7 @@ static void chrome__timeline_meta(struct ds_chrome *c, const struct chrome_timel
 
 int ds_chrome__finish(struct ds_chrome *c)
 {
+	struct chrome_buf *b;
 	struct ds_json *j;
 	struct chrome_timeline *tl;
 	struct chrome_thread *t;
@@ -519,6 +642,16 @@ int ds_chrome__finish(struct ds_chrome *c)
 		chrome__timeline_meta(c, tl);
 	for (p = c->proc_head; p; p = p->next)
 		chrome__meta_name(c, "process_name", p->pid, 0, p->comm);
+	if (c->buf_head)
+		chrome__meta_name(c, "process_name", CHROME_DMABUF_PID, 0, "dma-buf");
+	for (b = c->buf_head; b; b = b->next) {
+		char label[96];
+
+		snprintf(label, sizeof(label), "%s ino %llu (%llu bytes)", b->exp_name,
+			 (unsigned long long)b->ino, (unsigned long long)b->size);
+		chrome__meta_name(c, "thread_name", CHROME_DMABUF_PID, chrome__buf_tid(b->ino),
+				  label);
+	}
 	for (t = c->thr_head; t; t = t->next)
 		chrome__meta_name(c, "thread_name", t->pid, t->tid, t->comm);
 
@@ -550,6 +683,7 @@ int ds_chrome__new(FILE *f, struct ds_chrome **out)
 	c->name_tail = &c->name_head;
 	c->proc_tail = &c->proc_head;
 	c->thr_tail = &c->thr_head;
+	c->buf_tail = &c->buf_head;
 	err = ds_map__init(&c->timelines, 16);
 	if (!err)
 		err = ds_map__init(&c->names, 16);
@@ -557,6 +691,8 @@ int ds_chrome__new(FILE *f, struct ds_chrome **out)
 		err = ds_map__init(&c->procs, 16);
 	if (!err)
 		err = ds_map__init(&c->threads, 16);
+	if (!err)
+		err = ds_map__init(&c->bufs, 16);
 	if (err)
 		goto err_free;
 
@@ -582,9 +718,14 @@ void ds_chrome__free(struct ds_chrome *c)
 	struct chrome_name *n, *n_next;
 	struct chrome_proc *p, *p_next;
 	struct chrome_thread *t, *t_next;
+	struct chrome_buf *b, *b_next;
 
 	if (!c)
 		return;
+	for (b = c->buf_head; b; b = b_next) {
+		b_next = b->next;
+		free(b);
+	}
 	for (tl = c->tl_head; tl; tl = tl_next) {
 		tl_next = tl->next;
 		free(tl);
@@ -605,6 +746,7 @@ void ds_chrome__free(struct ds_chrome *c)
 	ds_map__exit(&c->names);
 	ds_map__exit(&c->procs);
 	ds_map__exit(&c->threads);
+	ds_map__exit(&c->bufs);
 	free(c);
 }
 

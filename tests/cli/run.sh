@@ -162,6 +162,26 @@ expect "dmabuf -i --inode" 0 "$DS" dmabuf -i "$tmp/d.dsr" --inode 5001
 [ "$(grep -c ' ino 5001 ' "$tmp/out")" -eq 14 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
 	ok "--inode shows one buffer's history" || bad "--inode" "$(head -5 "$tmp/out")"
 expect "dmabuf rejects --input with --pid" 2 "$DS" dmabuf -i "$tmp/d.dsr" -p 1
+expect "export chrome with dma-buf events" 0 "$DS" export -f chrome "$tmp/d.dsr" -o "$tmp/d.json"
+if python3 - "$tmp/d.json" <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+buf = [e for e in ev if e.get("cat") == "dma-buf"]
+x = [e for e in buf if e["ph"] == "X"]
+i = [e for e in buf if e["ph"] == "i"]
+# per buffer: the CPU-access wait and the map as slices on the buffer track
+# and on the waiting thread, the other 12 events as instants on the track
+assert len(x) == 12 and len(i) == 36, (len(x), len(i))
+w = [e for e in x if e["name"] == "dma-buf CPU access wait ino 5002"]
+assert len(w) == 1 and w[0]["dur"] == 15.0 and w[0]["tid"] == 3000, w
+names = {e["tid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"
+         and e["pid"] == 0x7e000000}
+assert names == {5000: "system ino 5000 (4096 bytes)", 5001: "system ino 5001 (8192 bytes)",
+                 5002: "system ino 5002 (12288 bytes)"}, names
+inv = [e for e in i if e["name"] == "invalidate"]
+assert len(inv) == 3 and all(e["args"]["nr_notified"] == 1 for e in inv)
+PY
+then ok "chrome export has dma-buf tracks, waits and invalidations"; else bad "chrome dma-buf" "see above"; fi
 
 # truncated recording: readable up to the last complete record
 size=$(stat -c %s "$tmp/g.dsr")

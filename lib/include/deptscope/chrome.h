@@ -9,7 +9,9 @@
  * Chrome Trace Event JSON (opened by ui.perfetto.dev and chrome://tracing).
  * Fence timelines become synthetic processes with one async track of waits
  * and instant events for signals; waiter threads get complete slices on
- * their real pid/tid.
+ * their real pid/tid.  dma-bufs get one track each (by inode) in a "dma-buf"
+ * process: their events as instants, CPU-access waits and maps as slices,
+ * also on the thread that waited.
  */
 struct ds_chrome;
 
