@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# build-kernel.sh NAME SRC CACHE FRAGMENT [SERIES]
-#   Build an x86_64 bzImage from kernel tree SRC: tinyconfig + FRAGMENT,
+# build-kernel.sh NAME SRC CACHE FRAGMENT[:FRAGMENT...] [SERIES]
+#   Build an x86_64 bzImage from kernel tree SRC: tinyconfig + FRAGMENTs,
 #   with the patches listed in SERIES (a quilt-style series file; paths are
 #   relative to its directory) applied to a private copy of the tree.
 #   Builds are cached under CACHE/build/NAME-KEY, KEY hashing the source
@@ -12,7 +12,11 @@ set -euo pipefail
 # bump when the way kernels are built changes: it is part of the cache key
 RECIPE=2
 KEEP_BUILDS=2
-name=${1:?name} src=${2:?src} cache=${3:?cache} frag=${4:?fragment} series=${5:-}
+name=${1:?name} src=${2:?src} cache=${3:?cache} frags=${4:?fragment} series=${5:-}
+IFS=: read -r -a fragments <<<"$frags"
+for f in "${fragments[@]}"; do
+	[ -f "$f" ] || { echo "vmtest[$name]: no config fragment $f" >&2; exit 3; }
+done
 log() { echo "vmtest[$name]: $*" >&2; }
 
 [ -f "$src/Makefile" ] || { log "not a kernel tree: $src"; exit 3; }
@@ -42,7 +46,7 @@ fi
 # only what reaches .config counts: editing a comment must not cost a rebuild
 key=$({
 	src_id
-	grep -E '^(CONFIG_|# CONFIG_)' "$frag"
+	grep -hE '^(CONFIG_|# CONFIG_)' "${fragments[@]}"
 	for p in "${patches[@]}"; do cat "$p"; done
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
@@ -70,9 +74,9 @@ fi
 o=$b/obj
 mkdir -p "$o"
 kmake() { make -C "$tree" O="$o" ARCH=x86_64 "$@"; }
-log "configuring: tinyconfig + $(basename "$frag")"
+log "configuring: tinyconfig + $(for f in "${fragments[@]}"; do basename "$f"; done | xargs)"
 kmake -s tinyconfig >/dev/null
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$frag" >/dev/null
+"$tree/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "${fragments[@]}" >/dev/null
 kmake -s olddefconfig >/dev/null
 
 # every wanted option must really be set: Kconfig drops what it cannot satisfy
@@ -88,7 +92,7 @@ while read -r line; do
 		grep -q "^$opt=" "$o/.config" && { log "config: $opt must not be set"; missing=1; }
 		;;
 	esac
-done <"$frag"
+done < <(cat "${fragments[@]}")
 [ $missing -eq 0 ] || { log "the config fragment could not be applied (see above)"; exit 5; }
 
 log "building bzImage with $(nproc) jobs (a few minutes cold; progress every 20 s)"

@@ -203,6 +203,16 @@ def kernel_major(out):
         return 0
 
 
+# What 7.3's iommufd and its selftest exporter do, step by step:
+REVOKE_SEQUENCE = (
+    ["export", "fd"] +                  # IOMMU_TEST_OP_DMABUF_GET
+    ["get", "attach"] +                 # IOMMU_IOAS_MAP_FILE: looks the fd up, attaches
+    ["get", "invalidate", "put"] +      # REVOKE(true): dma_buf_invalidate_mappings()
+    ["get", "attach", "detach", "put"] +  # MAP_FILE again: attached, refused, detached
+    ["get", "invalidate", "put"] +      # REVOKE(false): invalidates again
+    ["detach", "put"] +                 # closing the iommufd drops the IOAS's import
+    ["release"])                        # closing the fd: the last reference
+
 PATCHED_DMABUF_EVENTS = ["dma_buf_begin_cpu_access", "dma_buf_end_cpu_access",
                          "dma_buf_invalidate_mappings", "dma_buf_map_attachment",
                          "dma_buf_release", "dma_buf_unmap_attachment"]
@@ -296,6 +306,36 @@ def scen_dmabuf(out, kernel_name):
     return sc
 
 
+def scen_revoke(out):
+    """Revocation through the iommufd selftest exporter (7.3 config)."""
+    sc = Scenario("dma-buf revocation (iommufd selftest exporter)")
+    facts = [f for f in facts_of(out, "revoke") if f.get("scenario") == "revoke"]
+    rows = json_lines(read(out, "revoke_trace.out", ""))
+    if not sc.check("scenario program printed its facts", len(facts) == 1,
+                    read(out, "revoke.facts.err", "")[-300:]):
+        return sc
+    f = facts[0]
+    sc.eq("exit status", rc_of(out, "revoke_trace"), 0)
+    ev = [r for r in rows if r.get("type") == "dmabuf_event" and r["ino"] == f["ino"]]
+    sc.eq("events of the buffer, in order", [r["event"] for r in ev], REVOKE_SEQUENCE)
+    inv = [r for r in ev if r["event"] == "invalidate"]
+    sc.eq("importers notified by each invalidation", [r["nr_notified"] for r in inv], [1, 1])
+    att = [r for r in ev if r["event"] == "attach"]
+    sc.eq("iommufd's attachments are dynamic (they can be revoked)",
+          [[r["dev_name"], r["dynamic"]] for r in att], [["iommu", True], ["iommu", True]])
+    sc.eq("exporter", sorted({r["exp_name"] for r in ev}), ["iommufd"])
+    sc.eq("size", sorted({r["size"] for r in ev}), [f["size"]])
+    sc.eq("re-import while revoked is refused (ENODEV)", f["remap_while_revoked_errno"], 19)
+    s = [r for r in rows if r.get("type") == "dmabuf_summary"]
+    if sc.eq("summary present", len(s), 1):
+        b = [x for x in s[0]["buffers"] if x["ino"] == f["ino"]]
+        if sc.eq("buffer in the summary", len(b), 1):
+            sc.eq("nothing attached at the end", b[0]["attached"], 0)
+            sc.eq("released", b[0]["released"], True)
+    sc.note = "revoke + un-revoke: %d invalidations, 1 importer each" % len(inv)
+    return sc
+
+
 def strip_volatile(s):
     """Fields that legitimately differ between two replays of one file."""
     s = dict(s)
@@ -371,6 +411,9 @@ def main():
             scenarios.append(sc)
         scenarios += [scen_wait(a.out), scen_hang(a.out), scen_merge(a.out),
                       scen_dmabuf(a.out, a.kernel_name), scen_replay(a.out, a.host_deptscope)]
+        if a.kernel_name == "7.3":
+            # kernel/configs/vmtest-7.3.config enables the iommufd selftest
+            scenarios.append(scen_revoke(a.out))
 
     res = {
         "kernel": a.kernel_name,

@@ -40,8 +40,10 @@ run_target() {
 	t0=$(date +%s)
 	rm -rf "$w/out" "$w/results.json"
 	mkdir -p "$w"
-	b=$("$here/build-kernel.sh" "$name" "$ksrc" "$DS_CACHE" "$src_dir/kernel/configs/vmtest.config" \
-		"$series") || return 1
+	local frags=$src_dir/kernel/configs/vmtest.config
+	[ -f "$src_dir/kernel/configs/vmtest-$name.config" ] &&
+		frags+=":$src_dir/kernel/configs/vmtest-$name.config"
+	b=$("$here/build-kernel.sh" "$name" "$ksrc" "$DS_CACHE" "$frags" "$series") || return 1
 
 	log "[$name] building deptscope against the guest kernel's BTF"
 	make -s -C "$src_dir" O="$w/ds" VMLINUX_BTF="$b/vmlinux" "$w/ds/deptscope" >&2 || return 1

@@ -64,6 +64,15 @@ start dmabuf_trace dmabuf --json
 sleep 0.5
 stop dmabuf_trace
 
+# iommufd selftest exporter (7.3 config only): revocation without hardware
+if [ -e /dev/iommu ]; then
+	scenario revoke
+	start revoke_trace dmabuf --json
+	/scen/vmscen revoke >$OUT/revoke.facts 2>$OUT/revoke.facts.err
+	sleep 0.5
+	stop revoke_trace
+fi
+
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000

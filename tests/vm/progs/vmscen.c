@@ -9,6 +9,8 @@
  *                          (a dma_fence_array), then signal both
  *   vmscen dmabuf          a system-heap dma-buf mmapped, imported into vgem
  *                          and released
+ *   vmscen revoke          the iommufd selftest exporter's buffer imported
+ *                          into an IOAS, revoked and un-revoked (7.x)
  *
  * Prints one JSON line of facts the host checks deptscope's output against.
  * The sw_sync timeline is named after the opener's comm: "vmscen".
@@ -58,6 +60,56 @@ struct drm_gem_close {
 
 #define DRM_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct drm_gem_close)
 #define DRM_IOCTL_PRIME_FD_TO_HANDLE	_IOWR('d', 0x2e, struct drm_prime_handle)
+
+/* iommufd uAPI of 7.x (include/uapi/linux/iommufd.h): newer than Debian 12's headers */
+struct iommufd_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+
+struct iommufd_ioas_map_file {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__u64 start;
+	__u64 length;
+	__u64 iova;
+};
+
+#define IOMMU_IOAS_ALLOC		_IO(';', 0x81)
+#define IOMMU_IOAS_MAP_FILE		_IO(';', 0x8f)
+#define IOMMU_IOAS_MAP_WRITEABLE	(1 << 1)
+#define IOMMU_IOAS_MAP_READABLE		(1 << 2)
+
+/*
+ * The iommufd selftest command (CONFIG_IOMMUFD_TEST; layout of 7.3's
+ * drivers/iommu/iommufd/iommufd_test.h): 72 bytes, the op's arguments at 16.
+ */
+struct iommufd_test_cmd {
+	__u32 size;
+	__u32 op;
+	__u32 id;
+	__u32 reserved;
+	union {
+		struct {
+			__u32 length;
+			__u32 open_flags;
+		} dmabuf_get;
+		struct {
+			__s32 dmabuf_fd;
+			__u32 revoked;
+		} dmabuf_revoke;
+		__u8 args[48];
+	};
+	__u32 last;
+	__u32 pad;
+};
+
+#define IOMMU_TEST_CMD			_IO(';', 0x80 + 32)
+#define IOMMU_TEST_OP_DMABUF_GET	22
+#define IOMMU_TEST_OP_DMABUF_REVOKE	23
 
 static void die(const char *what)
 {
@@ -248,6 +300,95 @@ static int scen_dmabuf(void)
 	return 0;
 }
 
+/* dma-buf files are named "/dmabuf:<name>" (dmabuffs_dname()) */
+static int find_dmabuf_fd(void)
+{
+	char path[64], target[128];
+	ssize_t n;
+	int fd;
+
+	for (fd = 3; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strncmp(target, "/dmabuf:", 8))
+			return fd;
+	}
+	return -1;
+}
+
+static void test_revoke(int iommufd, int buf, int revoked)
+{
+	struct iommufd_test_cmd c = {
+		.size = sizeof(c),
+		.op = IOMMU_TEST_OP_DMABUF_REVOKE,
+		.dmabuf_revoke = { .dmabuf_fd = buf, .revoked = revoked },
+	};
+
+	if (ioctl(iommufd, IOMMU_TEST_CMD, &c))
+		die("IOMMU_TEST_OP_DMABUF_REVOKE");
+}
+
+/*
+ * Revocation without hardware: the iommufd selftest exporter makes a
+ * dma-buf, iommufd imports it into an IOAS (IOMMU_IOAS_MAP_FILE, a dynamic
+ * attachment with an invalidate_mappings op), then the exporter revokes
+ * and un-revokes it, each time through dma_buf_invalidate_mappings().
+ * Closing the iommufd drops the import, closing the fd the buffer.
+ */
+static int scen_revoke(void)
+{
+	struct iommufd_test_cmd get = {
+		.size = sizeof(get),
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .length = 4 * 4096, .open_flags = O_CLOEXEC },
+	};
+	struct iommufd_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommufd_ioas_map_file map = { .size = sizeof(map) };
+	int iommufd, buf, get_ret, remap_err = 0;
+	struct stat st;
+
+	_Static_assert(sizeof(struct iommufd_test_cmd) == 72, "iommu_test_cmd");
+	_Static_assert(sizeof(struct iommufd_ioas_map_file) == 40, "iommu_ioas_map_file");
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (iommufd < 0)
+		die("/dev/iommu");
+	get_ret = ioctl(iommufd, IOMMU_TEST_CMD, &get);
+	if (get_ret < 0)
+		die("IOMMU_TEST_OP_DMABUF_GET");
+	/*
+	 * 7.3's iommufd_test_dmabuf_get() installs the fd but returns 0, so
+	 * the fd is found by its name, as the kernel's selftest cannot.
+	 */
+	buf = get_ret ? get_ret : find_dmabuf_fd();
+	if (buf < 0)
+		die("no dma-buf fd after IOMMU_TEST_OP_DMABUF_GET");
+	if (fstat(buf, &st))
+		die("fstat");
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		die("IOMMU_IOAS_ALLOC");
+	map.flags = IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
+	map.ioas_id = ioas.out_ioas_id;
+	map.fd = buf;
+	map.length = 4 * 4096;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
+		die("IOMMU_IOAS_MAP_FILE");
+	test_revoke(iommufd, buf, 1);
+	/* a revoked buffer cannot be imported again */
+	map.iova = 0;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
+		remap_err = errno;
+	test_revoke(iommufd, buf, 0);
+	close(iommufd);
+	close(buf);
+	printf("{\"scenario\":\"revoke\",\"pid\":%d,\"ino\":%llu,\"size\":%u,"
+	       "\"remap_while_revoked_errno\":%d,\"get_returned\":%d}\n", getpid(),
+	       (unsigned long long)st.st_ino, 4 * 4096, remap_err, get_ret);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "wait"))
@@ -256,6 +397,8 @@ int main(int argc, char **argv)
 		return scen_merge();
 	if (argc == 2 && !strcmp(argv[1], "dmabuf"))
 		return scen_dmabuf();
-	fprintf(stderr, "usage: vmscen wait DELAY_MS | vmscen merge | vmscen dmabuf\n");
+	if (argc == 2 && !strcmp(argv[1], "revoke"))
+		return scen_revoke();
+	fprintf(stderr, "usage: vmscen wait DELAY_MS | merge | dmabuf | revoke\n");
 	return 2;
 }
