@@ -443,6 +443,20 @@ static void chrome__dmabuf_args(struct ds_chrome *c, const struct ds_dmabuf_even
 	ds_json__end_object(j);
 }
 
+static void chrome__dmabuf_slice(struct ds_chrome *c, const struct ds_dmabuf_event *e,
+				 uint64_t start, uint32_t pid, uint32_t tid, const char *name)
+{
+	struct ds_json *j = &c->j;
+
+	chrome__event(c, "X", start, pid, tid);
+	ds_json__key(j, "dur");
+	ds_json__fixed(j, e->duration_ns, 3);
+	ds_json__kv_str(j, "cat", "dma-buf");
+	ds_json__kv_str(j, "name", name);
+	chrome__dmabuf_args(c, e);
+	ds_json__end_object(j);
+}
+
 /*
  * Each dma-buf event is an instant on the buffer's track.  Waits that
  * the kernel timed (a CPU-access fence wait, a map) are slices, both on
@@ -469,20 +483,8 @@ static int chrome__dmabuf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
 		snprintf(name, sizeof(name), "dma-buf %s ino %llu",
 			 e->hdr.type == DS_EV_DMABUF_MAP ? "map" : "CPU access wait",
 			 (unsigned long long)e->ino);
-		chrome__event(c, "X", start, e->hdr.pid, e->hdr.tid);
-		ds_json__key(j, "dur");
-		ds_json__fixed(j, e->duration_ns, 3);
-		ds_json__kv_str(j, "cat", "dma-buf");
-		ds_json__kv_str(j, "name", name);
-		chrome__dmabuf_args(c, e);
-		ds_json__end_object(j);
-		chrome__event(c, "X", start, CHROME_DMABUF_PID, chrome__buf_tid(e->ino));
-		ds_json__key(j, "dur");
-		ds_json__fixed(j, e->duration_ns, 3);
-		ds_json__kv_str(j, "cat", "dma-buf");
-		ds_json__kv_str(j, "name", what);
-		chrome__dmabuf_args(c, e);
-		ds_json__end_object(j);
+		chrome__dmabuf_slice(c, e, start, e->hdr.pid, e->hdr.tid, name);
+		chrome__dmabuf_slice(c, e, start, CHROME_DMABUF_PID, chrome__buf_tid(e->ino), what);
 		return 0;
 	}
 	chrome__event(c, "i", e->hdr.ts, CHROME_DMABUF_PID, chrome__buf_tid(e->ino));
