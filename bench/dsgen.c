@@ -18,6 +18,10 @@
  * (device "vgem"), map (2 entries, 2 us), begin_cpu_access (waits
  * 5 us * (i + 1)), end_cpu_access, invalidate (1 importer), unmap, put,
  * detach, put, release.
+ *
+ * -R appends one more buffer (inode 6000) that is mapped and invalidated
+ * but never unmapped, then a put 2 s later: an importer that missed its
+ * unmap deadline.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -95,10 +99,44 @@ static int gen_dmabufs(struct ds_recorder *rec, unsigned int n, __u64 *ts)
 	return 0;
 }
 
+static int gen_stuck(struct ds_recorder *rec, __u64 *ts)
+{
+	static const __u16 life[] = {
+		DS_EV_DMABUF_EXPORT, DS_EV_DMABUF_ATTACH, DS_EV_DMABUF_MAP,
+		DS_EV_DMABUF_INVALIDATE, DS_EV_DMABUF_PUT,
+	};
+	struct ds_dmabuf_event d;
+	unsigned int k;
+	int err;
+
+	for (k = 0; k < sizeof(life) / sizeof(life[0]); k++) {
+		memset(&d, 0, sizeof(d));
+		/* the last event comes 2 s later: the importer never unmapped */
+		*ts += life[k] == DS_EV_DMABUF_PUT ? 2000000000ULL : 1000;
+		d.hdr.ts = *ts;
+		d.hdr.type = life[k];
+		d.hdr.size = sizeof(d);
+		d.hdr.pid = 3001;
+		d.hdr.tid = 3001;
+		d.dmabuf = 0xffff888200000000ULL;
+		d.ino = 6000;
+		d.size = 65536;
+		d.fd = -1;
+		d.nr_notified = life[k] == DS_EV_DMABUF_INVALIDATE;
+		snprintf(d.comm, sizeof(d.comm), "dsgen");
+		snprintf(d.exp_name, sizeof(d.exp_name), "vfio-pci");
+		snprintf(d.dev_name, sizeof(d.dev_name), "iommu");
+		err = ds_recorder__write(rec, &d.hdr);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long events = 1000, cycles, c;
-	unsigned int ntl = 4, ndmabuf = 0, t, i;
+	unsigned int ntl = 4, ndmabuf = 0, stuck = 0, t, i;
 	const char *out = NULL;
 	struct ds_fence_event e;
 	struct ds_fence_name_event n;
@@ -106,7 +144,7 @@ int main(int argc, char **argv)
 	int hang = 0, opt, err;
 	__u64 ts = 1000000000ULL, dur;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:R")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -122,6 +160,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			ndmabuf = strtoul(optarg, NULL, 10);
+			break;
+		case 'R':
+			stuck = 1;
 			break;
 		default:
 			goto usage;
@@ -181,6 +222,8 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 	err = gen_dmabufs(rec, ndmabuf, &ts);
+	if (!err && stuck)
+		err = gen_stuck(rec, &ts);
 	if (err)
 		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
@@ -194,6 +237,6 @@ fail:
 	ds_recorder__close(rec, 0);
 	return 1;
 usage:
-	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS]\n");
+	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]\n");
 	return 2;
 }

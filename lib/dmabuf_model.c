@@ -76,6 +76,39 @@ static struct ds_dmabuf_buffer *new_life(struct ds_dmabuf_model *m,
 	return b;
 }
 
+static void revoke_done(struct ds_dmabuf_model *m, struct ds_dmabuf_buffer *b, uint64_t ts)
+{
+	uint64_t lat = b->revoke_ts && ts > b->revoke_ts ? ts - b->revoke_ts : 0;
+
+	if (lat > b->revoke_latency_max_ns)
+		b->revoke_latency_max_ns = lat;
+	b->revokes_done++;
+	m->totals.revokes_done++;
+	b->revoke_ts = 0;
+	b->revoke_alerted = false;
+}
+
+int ds_dmabuf_model__check_revokes(struct ds_dmabuf_model *m, uint64_t now, uint64_t limit_ns,
+				   ds_dmabuf_revoke_fn cb, void *ctx)
+{
+	int found = 0;
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		struct ds_dmabuf_buffer *b = m->all[i];
+
+		if (!b->revoke_ts || b->revoke_alerted || now < b->revoke_ts ||
+		    now - b->revoke_ts < limit_ns)
+			continue;
+		b->revoke_alerted = true;
+		m->totals.revokes_stuck++;
+		found++;
+		if (cb)
+			cb(ctx, b, now);
+	}
+	return found;
+}
+
 int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 {
 	const struct ds_dmabuf_event *e = (const void *)ev;
@@ -123,6 +156,16 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		break;
 	case DS_EV_DMABUF_UNMAP:
 		b->mapped--;
+		if (b->mapped <= 0 && b->revoke_ts)
+			revoke_done(m, b, ev->ts);
+		break;
+	case DS_EV_DMABUF_INVALIDATE:
+		b->invalidations++;
+		/* nothing mapped: the revocation is complete at once */
+		if (b->mapped <= 0)
+			revoke_done(m, b, ev->ts);
+		else if (!b->revoke_ts)
+			b->revoke_ts = ev->ts;
 		break;
 	case DS_EV_DMABUF_BEGIN_CPU:
 		if (e->duration_ns > b->cpu_wait_max_ns)
@@ -130,6 +173,7 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		break;
 	case DS_EV_DMABUF_RELEASE:
 		b->released = true;
+		b->revoke_ts = 0;	/* gone: nothing left to wait for */
 		break;
 	}
 	return 0;

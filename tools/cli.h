@@ -10,7 +10,8 @@
 #define DS_EXIT_OK	0
 #define DS_EXIT_ERROR	1	/* could not do the job: BPF, I/O, bad input file */
 #define DS_EXIT_USAGE	2	/* bad command line */
-#define DS_EXIT_HANG	3	/* fence/report: a wait exceeded --hang-ms */
+#define DS_EXIT_HANG	3	/* fence/report: a wait exceeded --hang-ms; dmabuf: an
+				 * importer missed --unmap-ms */
 
 /*
  * One table per command drives both getopt_long and --help, so the help
@@ -27,7 +28,7 @@ struct ds_opt {
 enum {
 	OPT_HELP = 1000, OPT_VERBOSE, OPT_JSON, OPT_DURATION, OPT_PID, OPT_INPUT, OPT_OUTPUT,
 	OPT_HANG_MS, OPT_TOP, OPT_MSEC, OPT_VMLINUX, OPT_FORMAT, OPT_PRETTY, OPT_BUFFER,
-	OPT_NO_STACKS, OPT_FORCE, OPT_INODE,
+	OPT_NO_STACKS, OPT_FORCE, OPT_INODE, OPT_UNMAP_MS,
 };
 
 struct ds_cmd_help {
@@ -60,6 +61,7 @@ struct ds_params {
 	const char *vmlinux;
 	const char *format;
 	uint64_t inode;		/* 0: every buffer */
+	uint64_t unmap_ns;	/* dmabuf: unmap deadline after an invalidation */
 	const char *positional[16];
 	int nr_positional;
 };

@@ -118,6 +118,39 @@ static int log_event(void *ctx, const struct ds_event_hdr *ev)
 	return 0;
 }
 
+static void on_overdue(void *ctx, const struct ds_dmabuf_buffer *b, uint64_t now)
+{
+	struct dmabuf_run *r = ctx;
+	struct ds_json j;
+
+	if (r->p->json) {
+		ds_json__init(&j, stdout, false);
+		ds_json__begin_object(&j);
+		ds_json__kv_str(&j, "type", "dmabuf_unmap_overdue");
+		ds_json__kv_u64(&j, "ino", b->ino);
+		ds_json__kv_str(&j, "exp_name", b->exp_name);
+		ds_json__key(&j, "mapped");
+		ds_json__i64(&j, b->mapped);
+		ds_json__kv_u64(&j, "since_invalidate_ns", now - b->revoke_ts);
+		ds_json__end_object(&j);
+		ds_json__finish(&j);
+	} else {
+		printf("OVERDUE: ino %" PRIu64 " (%s) still mapped by %" PRId64
+		       " importer(s) %.3f ms after invalidation\n", b->ino, b->exp_name, b->mapped,
+		       (now - b->revoke_ts) / 1e6);
+	}
+	fflush(stdout);
+}
+
+static int tick(void *ctx, uint64_t now)
+{
+	struct dmabuf_run *r = ctx;
+
+	ds_dmabuf_model__check_revokes(r->model, now, r->p->unmap_ns ?: 1000000000ULL,
+				       on_overdue, r);
+	return 0;
+}
+
 static void summary(struct dmabuf_run *r)
 {
 	const struct ds_dmabuf_totals *t = ds_dmabuf_model__totals(r->model);
@@ -132,6 +165,7 @@ static void summary(struct dmabuf_run *r)
 		ds_json__kv_str(&j, "type", "dmabuf_summary");
 		ds_json__kv_str(&j, "unavailable", r->missing ? r->missing : "");
 		ds_json__kv_u64(&j, "events", t->events);
+		ds_json__kv_u64(&j, "unmaps_overdue", t->revokes_stuck);
 		ds_json__key(&j, "counts");
 		ds_json__begin_object(&j);
 		for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
@@ -171,6 +205,10 @@ static void summary(struct dmabuf_run *r)
 			ds_json__key(&j, "mapped");
 			ds_json__i64(&j, b->mapped);
 			ds_json__kv_u64(&j, "cpu_wait_max_ns", b->cpu_wait_max_ns);
+			ds_json__kv_u64(&j, "invalidations", b->invalidations);
+			ds_json__kv_u64(&j, "unmap_after_invalidate_max_ns",
+					b->revoke_latency_max_ns);
+			ds_json__kv_bool(&j, "unmap_pending", b->revoke_ts != 0);
 			ds_json__kv_bool(&j, "released", b->released);
 			ds_json__kv_str(&j, "last_importer", b->last_importer);
 			ds_json__end_object(&j);
@@ -206,11 +244,22 @@ static void summary(struct dmabuf_run *r)
 		       b->ino, b->exp_name, b->size, ev[0], ev[1], ev[2], ev[3], ev[4] + ev[5],
 		       ev[6], ev[7], b->attached, b->last_importer);
 	}
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_buffer *b = bufs[i];
+
+		if (!b->invalidations || (r->p->inode && b->ino != r->p->inode))
+			continue;
+		printf("invalidated: ino %" PRIu64 " (%s) %" PRIu64
+		       " time(s); last importer unmapped at most %.3f ms after%s\n",
+		       b->ino, b->exp_name, b->invalidations,
+		       b->revoke_latency_max_ns / 1e6,
+		       b->revoke_ts ? "; STILL MAPPED since the last one" : "");
+	}
 }
 
 int cmd_dmabuf(int argc, char **argv)
 {
-	struct ds_live_hooks hooks = {};
+	struct ds_live_hooks hooks = { .tick = tick };
 	struct ds_dmabuf_bpf *bpf = NULL;
 	struct dmabuf_run r = {};
 	struct ds_stream *s = NULL;
@@ -227,6 +276,7 @@ int cmd_dmabuf(int argc, char **argv)
 	}
 	ds_log_init("deptscope dmabuf", p.verbose);
 	r.p = &p;
+	hooks.ctx = &r;
 	if (ds_dmabuf_model__new(&r.model) || ds_stream__new(&s) ||
 	    ds_stream__add_consumer(s, ds_dmabuf_model__consume, r.model) ||
 	    ds_stream__add_consumer(s, log_event, &r)) {
@@ -235,11 +285,14 @@ int cmd_dmabuf(int argc, char **argv)
 		goto out;
 	}
 	if (p.input) {
-		struct ds_replay rp = { .path = p.input };
+		struct ds_replay rp = { .path = p.input, .tick = tick, .ctx = &r };
 
 		ret = ds_replay_run(&rp, s);
-		if (!ret || rp.records)
+		if (!ret || rp.records) {
+			/* judged by the recording's clock, as it ends */
+			tick(&r, rp.last_ts);
 			summary(&r);
+		}
 		goto out;
 	}
 	ret = ds_live_open_dmabuf(&p, true, &bpf);
@@ -256,8 +309,11 @@ int cmd_dmabuf(int argc, char **argv)
 	}
 	ds_dmabuf_bpf__destroy(bpf);
 	bpf = NULL;
+	tick(&r, ds_now_mono_ns());
 	summary(&r);
 out:
+	if (!ret && ds_dmabuf_model__totals(r.model)->revokes_stuck)
+		ret = DS_EXIT_HANG;
 	ds_stream__free(s);
 	ds_dmabuf_bpf__destroy(bpf);
 	ds_dmabuf_model__free(r.model);

@@ -156,12 +156,33 @@ assert b[5002]["size"] == 3 * 4096 and b[5002]["exp_name"] == "system", b[5002]
 assert b[5002]["cpu_wait_max_ns"] == 15000, b[5002]
 assert all(x["attached"] == 0 and x["mapped"] == 0 and x["released"] and
            x["last_importer"] == "vgem" for x in b.values())
+# invalidated while mapped; the importer unmapped one event (1 us) later
+assert all(x["invalidations"] == 1 and x["unmap_after_invalidate_max_ns"] == 1000 and
+           not x["unmap_pending"] for x in b.values()), b
+assert s["unmaps_overdue"] == 0
 PY
 then ok "dmabuf -i: every event and buffer"; else bad "dmabuf -i" "see above"; fi
 expect "dmabuf -i --inode" 0 "$DS" dmabuf -i "$tmp/d.dsr" --inode 5001
-[ "$(grep -c ' ino 5001 ' "$tmp/out")" -eq 14 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
+[ "$(grep -cE '^ +[0-9]+\.[0-9]+ .* ino 5001 ' "$tmp/out")" -eq 14 ] && ! grep -q ' ino 5000 ' "$tmp/out" &&
 	ok "--inode shows one buffer's history" || bad "--inode" "$(head -5 "$tmp/out")"
 expect "dmabuf rejects --input with --pid" 2 "$DS" dmabuf -i "$tmp/d.dsr" -p 1
+"$GEN" -o "$tmp/stuck.dsr" -n 0 -t 1 -D 1 -R || bad "dsgen -R" "failed"
+expect "an importer missing its unmap deadline exits 3" 3 "$DS" dmabuf -i "$tmp/stuck.dsr" --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+od = [r for r in rows if r["type"] == "dmabuf_unmap_overdue"]
+assert len(od) == 1 and od[0]["ino"] == 6000 and od[0]["mapped"] == 1, od
+assert od[0]["since_invalidate_ns"] >= 1000000000, od
+s = rows[-1]
+assert s["type"] == "dmabuf_summary" and s["unmaps_overdue"] == 1, s
+b = {x["ino"]: x for x in s["buffers"]}
+assert b[6000]["unmap_pending"] and not b[5000]["unmap_pending"], b
+PY
+then ok "overdue unmap after invalidation flagged once, as JSON"; else bad "overdue unmap" "see above"; fi
+expect "no overdue with --unmap-ms above the gap" 0 "$DS" dmabuf -i "$tmp/stuck.dsr" --unmap-ms 5000
+grep -q "STILL MAPPED" "$tmp/out" && ok "summary says the buffer is still mapped" ||
+	bad "still mapped" "$(tail -5 "$tmp/out")"
 expect "export chrome with dma-buf events" 0 "$DS" export -f chrome "$tmp/d.dsr" -o "$tmp/d.json"
 if python3 - "$tmp/d.json" <<'PY'
 import json, sys

@@ -25,10 +25,18 @@ struct ds_dmabuf_buffer {
 	int64_t mapped;				/* maps minus unmaps */
 	uint64_t cpu_wait_max_ns;		/* longest begin_cpu_access wait */
 	bool released;				/* the last file reference is gone */
+	/* revocation: from dma_buf_invalidate_mappings to the last unmap */
+	uint64_t invalidations;
+	uint64_t revoke_ts;			/* pending revocation start, 0: none */
+	uint64_t revoke_latency_max_ns;
+	uint64_t revokes_done;
+	bool revoke_alerted;
 	char last_importer[32];			/* dev_name of the newest attach */
 };
 
 struct ds_dmabuf_totals {
+	uint64_t revokes_done;
+	uint64_t revokes_stuck;			/* reported by check_revokes */
 	uint64_t events;
 	uint64_t by_type[DS_DMABUF_NR_TYPES];
 	uint64_t buffers;
@@ -46,6 +54,14 @@ int ds_dmabuf_model__consume(void *m, const struct ds_event_hdr *ev);
 size_t ds_dmabuf_model__buffers(struct ds_dmabuf_model *m,
 				const struct ds_dmabuf_buffer *const **out);
 const struct ds_dmabuf_totals *ds_dmabuf_model__totals(const struct ds_dmabuf_model *m);
+
+typedef void (*ds_dmabuf_revoke_fn)(void *ctx, const struct ds_dmabuf_buffer *b, uint64_t now);
+/*
+ * Importers must unmap in bounded time after an invalidation: call @cb
+ * once for every buffer still mapped @limit_ns after one.  Returns how many.
+ */
+int ds_dmabuf_model__check_revokes(struct ds_dmabuf_model *m, uint64_t now, uint64_t limit_ns,
+				   ds_dmabuf_revoke_fn cb, void *ctx);
 /* "export", "attach", ... for a DS_EV_DMABUF_* type */
 const char *ds_dmabuf_type_short(unsigned int type);
 
