@@ -39,8 +39,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return bs->stream ? ds_stream__dispatch(bs->stream, data) : 0;
 }
 
-int ds_bpf_source__open_ring(struct ds_bpf_source *bs, int map_fd)
+int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *kstats,
+			 int map_fd)
 {
+	if (!bs->nr_attached)
+		return -ENOENT;
+	bs->kstats = kstats;
 	bs->rb = ring_buffer__new(map_fd, handle_event, bs, NULL);
 	return bs->rb ? 0 : -errno;
 }

@@ -27,8 +27,13 @@ void ds_bpf_source__add_missing(struct ds_bpf_source *bs, const char *what);
 /* Attach @p; on failure record @event as missing.  Returns the link or NULL. */
 struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_program *p,
 				       const char *event);
-/* Start consuming the ring buffer map @map_fd; -errno on failure. */
-int ds_bpf_source__open_ring(struct ds_bpf_source *bs, int map_fd);
+/*
+ * After the attach loop: -ENOENT when nothing could be attached, else
+ * start consuming the ring buffer map @map_fd with the BPF side's counters
+ * at @kstats; -errno on failure.
+ */
+int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *kstats,
+			 int map_fd);
 void ds_bpf_source__exit(struct ds_bpf_source *bs);
 /* Does the running kernel's BTF know tracepoint @event (for tp_btf)? */
 bool ds_btf_has_tp(const struct btf *btf, const char *event);

@@ -95,12 +95,8 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 		if (bpf_program__autoload(progs[i]))
 			b->links[i] = ds_bpf_source__attach(&b->base, progs[i],
 							    dmabuf_progs[i].event);
-	if (!b->base.nr_attached) {
-		err = -ENOENT;
-		goto err;
-	}
-	b->base.kstats = &b->skel->bss->stats;
-	err = ds_bpf_source__open_ring(&b->base, bpf_map__fd(b->skel->maps.events));
+	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
+				   bpf_map__fd(b->skel->maps.events));
 	if (err)
 		goto err;
 	*out = b;

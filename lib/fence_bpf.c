@@ -160,12 +160,8 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 			continue;
 		p->link = ds_bpf_source__attach(&b->base, p->prog, p->event);
 	}
-	if (!b->base.nr_attached) {
-		err = -ENOENT;
-		goto err;
-	}
-	b->base.kstats = &b->skel->bss->stats;
-	err = ds_bpf_source__open_ring(&b->base, bpf_map__fd(b->skel->maps.events));
+	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
+				   bpf_map__fd(b->skel->maps.events));
 	if (err)
 		goto err;
 	*out = b;
