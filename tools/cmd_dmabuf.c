@@ -10,6 +10,7 @@
 #include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
+#include "json_out.h"
 #include "live.h"
 #include "replay.h"
 
@@ -151,36 +152,34 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
+/* One count per dma-buf event type, by its short name. */
+static void json_counts(struct ds_json *j, const char *key, const uint64_t *counts)
+{
+	unsigned int k;
+
+	ds_json__key(j, key);
+	ds_json__begin_object(j);
+	for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
+		ds_json__kv_u64(j, ds_dmabuf_type_short(DS_EV_DMABUF_EXPORT + k), counts[k]);
+	ds_json__end_object(j);
+}
+
 static void summary(struct dmabuf_run *r)
 {
 	const struct ds_dmabuf_totals *t = ds_dmabuf_model__totals(r->model);
 	const struct ds_dmabuf_buffer *const *bufs;
 	size_t n = ds_dmabuf_model__buffers(r->model, &bufs), i;
-	unsigned int k;
 	struct ds_json j;
 
 	if (r->p->json) {
 		ds_json__init(&j, stdout, r->p->pretty);
 		ds_json__begin_object(&j);
 		ds_json__kv_str(&j, "type", "dmabuf_summary");
-		ds_json__kv_str(&j, "unavailable", r->missing ? r->missing : "");
+		ds_out_unavailable(&j, r->missing);
 		ds_json__kv_u64(&j, "events", t->events);
 		ds_json__kv_u64(&j, "unmaps_overdue", t->revokes_stuck);
-		ds_json__key(&j, "counts");
-		ds_json__begin_object(&j);
-		for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
-			ds_json__kv_u64(&j, ds_dmabuf_type_short(DS_EV_DMABUF_EXPORT + k),
-					t->by_type[k]);
-		ds_json__end_object(&j);
-		ds_json__key(&j, "ring");
-		if (t->have_stats) {
-			ds_json__begin_object(&j);
-			ds_json__kv_u64(&j, "received", t->stats.received);
-			ds_json__kv_u64(&j, "dropped", t->stats.dropped);
-			ds_json__end_object(&j);
-		} else {
-			ds_json__null(&j);
-		}
+		json_counts(&j, "counts", t->by_type);
+		ds_out_ring(&j, t->have_stats, &t->stats);
 		ds_json__key(&j, "buffers");
 		ds_json__begin_array(&j);
 		for (i = 0; i < n; i++) {
@@ -194,12 +193,7 @@ static void summary(struct dmabuf_run *r)
 			ds_json__kv_u64(&j, "size", b->size);
 			ds_json__kv_u64(&j, "exporter_pid", b->exporter_pid);
 			ds_json__kv_str(&j, "exporter_comm", b->exporter_comm);
-			ds_json__key(&j, "events");
-			ds_json__begin_object(&j);
-			for (k = 0; k < DS_DMABUF_NR_TYPES; k++)
-				ds_json__kv_u64(&j, ds_dmabuf_type_short(DS_EV_DMABUF_EXPORT + k),
-						b->events[k]);
-			ds_json__end_object(&j);
+			json_counts(&j, "events", b->events);
 			ds_json__key(&j, "attached");
 			ds_json__i64(&j, b->attached);
 			ds_json__key(&j, "mapped");

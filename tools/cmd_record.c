@@ -9,6 +9,7 @@
 #include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
+#include "json_out.h"
 #include "live.h"
 
 struct record_run {
@@ -163,7 +164,7 @@ int cmd_record(int argc, char **argv)
 			ds_json__kv_u64(&j, "duration_ns", dur);
 			ds_json__kv_u64(&j, "received", st.received);
 			ds_json__kv_u64(&j, "dropped", st.dropped);
-			ds_json__kv_str(&j, "unavailable", missing);
+			ds_out_unavailable(&j, missing);
 			ds_json__end_object(&j);
 			ds_json__finish(&j);
 		} else {

@@ -6,6 +6,7 @@
 #include "deptscope/log.h"
 #include "deptscope/symbolize.h"
 #include "fence_print.h"
+#include "json_out.h"
 
 static struct ds_symbolizer *symbolizer(struct fence_printer *fp)
 {
@@ -200,16 +201,7 @@ static void summary_json(struct fence_printer *fp, struct ds_fence_model *m, uin
 	ds_json__kv_str(&j, "source", fp->source);
 	if (fp->status)
 		ds_json__kv_str(&j, "recording_status", fp->status);
-	ds_json__key(&j, "unavailable");
-	ds_json__begin_array(&j);
-	if (fp->missing && *fp->missing) {
-		char tmp[256], *tok, *save = NULL;
-
-		snprintf(tmp, sizeof(tmp), "%s", fp->missing);
-		for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			ds_json__str(&j, tok);
-	}
-	ds_json__end_array(&j);
+	ds_out_unavailable(&j, fp->missing);
 	ds_json__kv_u64(&j, "events", t->events);
 	ds_json__kv_u64(&j, "waits", t->waits);
 	ds_json__kv_u64(&j, "pending", t->pending);
@@ -220,16 +212,7 @@ static void summary_json(struct fence_printer *fp, struct ds_fence_model *m, uin
 	for (i = DS_EV_FENCE_INIT; i <= DS_EV_FENCE_NAME; i++)
 		ds_json__kv_u64(&j, ds_event_type_name(i), t->by_type[i]);
 	ds_json__end_object(&j);
-	ds_json__key(&j, "ring");
-	if (t->have_stats) {
-		ds_json__begin_object(&j);
-		ds_json__kv_u64(&j, "received", t->stats.received);
-		ds_json__kv_u64(&j, "emitted", t->stats.emitted);
-		ds_json__kv_u64(&j, "dropped", t->stats.dropped);
-		ds_json__end_object(&j);
-	} else {
-		ds_json__null(&j);
-	}
+	ds_out_ring(&j, t->have_stats, &t->stats);
 	json_hist(&j, ds_fence_model__hist(m));
 
 	ds_json__key(&j, "timelines");

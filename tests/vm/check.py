@@ -253,7 +253,7 @@ def scen_dmabuf(out, kernel_name):
     s = s[0]
     sc.eq("ring buffer drops", (s.get("ring") or {}).get("dropped"), 0)
     sc.eq("events unavailable", s["unavailable"],
-          ",".join(e for e in [
+          list(e for e in [
               "dma_buf_invalidate_mappings", "dma_buf_map_attachment",
               "dma_buf_unmap_attachment", "dma_buf_begin_cpu_access",
               "dma_buf_end_cpu_access", "dma_buf_release"] if e not in patched))

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* JSON fields every command's summary shares, written one way. */
+#ifndef DS_JSON_OUT_H
+#define DS_JSON_OUT_H
+
+#include <stdbool.h>
+#include "deptscope/json.h"
+#include "deptscope_events.h"
+
+/* "unavailable": the comma-separated list of events not traced, as an array */
+void ds_out_unavailable(struct ds_json *j, const char *missing);
+/* "ring": the ring-buffer counters, or null when none were recorded */
+void ds_out_ring(struct ds_json *j, bool have, const struct ds_meta_stats *st);
+
+#endif
