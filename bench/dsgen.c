@@ -22,9 +22,23 @@
  * -R appends one more buffer (inode 6000) that is mapped and invalidated
  * but never unmapped, then a put 2 s later: an importer that missed its
  * unmap deadline.
+ *
+ * -V appends a vfio-pci buffer (inode 7000, BAR 0, one 4096-byte range at
+ * +0x1000, device 0000:00:04.0) with one importer: export, vfio export,
+ * fd, attach, map; a revocation by PCI_COMMAND (state start, invalidate,
+ * unmap 50 us later, state end: fence wait 10 us, unmap wait 50 us); a map
+ * refused with -ENODEV; a restore (start, invalidate, end); map; the
+ * revocation by close (start, invalidate, unmap, end: unmap wait 1 us);
+ * detach, release.  Events are 1 us apart unless said otherwise.
+ *
+ * -A appends a misbehaving one (inode 7001): export, vfio export, attach,
+ * a revocation by VFIO_DEVICE_RESET that starts, an invalidate, a map that
+ * succeeds although the buffer is revoked, and a put 2 s later with the
+ * revocation still unfinished.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +147,103 @@ static int gen_stuck(struct ds_recorder *rec, __u64 *ts)
 	return 0;
 }
 
+struct vfio_step {
+	__u16 type;
+	__u8 old_status, new_status, cause;
+	__s32 ret;
+	__u64 gap;		/* ns since the previous event */
+	__u64 fence_ns, unmap_ns;
+};
+
+static int gen_vfio_life(struct ds_recorder *rec, __u64 *ts, __u64 ino,
+			 const struct vfio_step *steps, unsigned int n)
+{
+	struct ds_vfio_dmabuf_event v;
+	unsigned int k;
+	int err;
+
+	for (k = 0; k < n; k++) {
+		const struct vfio_step *s = &steps[k];
+		bool vfio = s->type >= DS_EV_VFIO_DMABUF_EXPORT;
+
+		memset(&v, 0, sizeof(v));
+		v.db.hdr.ts = (*ts += s->gap ? s->gap : 1000);
+		v.db.hdr.type = s->type;
+		v.db.hdr.size = vfio ? sizeof(v) : sizeof(v.db);
+		v.db.hdr.pid = 3100;
+		v.db.hdr.tid = 3100;
+		v.db.dmabuf = 0xffff888300000000ULL + ino;
+		v.db.ino = ino;
+		v.db.size = 4096;
+		v.db.fd = s->type == DS_EV_DMABUF_FD ? 5 : -1;
+		v.db.ret = s->ret;
+		snprintf(v.db.comm, sizeof(v.db.comm), "dsgen");
+		snprintf(v.db.exp_name, sizeof(v.db.exp_name), "vfio_pci_core");
+		if (vfio)
+			snprintf(v.db.dev_name, sizeof(v.db.dev_name), "0000:00:04.0");
+		else if (s->type != DS_EV_DMABUF_EXPORT && s->type != DS_EV_DMABUF_FD &&
+			 s->type != DS_EV_DMABUF_PUT && s->type != DS_EV_DMABUF_RELEASE)
+			snprintf(v.db.dev_name, sizeof(v.db.dev_name), "rdma0");
+		if (s->type == DS_EV_DMABUF_MAP || s->type == DS_EV_DMABUF_UNMAP)
+			v.db.nents = s->ret ? 0 : 1;
+		if (s->type == DS_EV_DMABUF_INVALIDATE)
+			v.db.nr_notified = 1;
+		v.bar = 0;
+		v.nr_ranges = 1;
+		v.range_offset = s->type == DS_EV_VFIO_DMABUF_EXPORT ? 0x1000 : 0;
+		v.range_len = s->type == DS_EV_VFIO_DMABUF_EXPORT ? 4096 : 0;
+		v.old_status = s->old_status;
+		v.new_status = s->new_status;
+		v.cause = s->cause;
+		v.fence_wait_ns = s->fence_ns;
+		v.unmap_wait_ns = s->unmap_ns;
+		err = ds_recorder__write(rec, &v.db.hdr);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* a dma-buf event, and a vfio status event: old and new status, cause */
+#define EV(t, ...)	{ .type = DS_EV_DMABUF_##t, __VA_ARGS__ }
+#define ST(t, o, n, c, ...)						\
+	{ .type = DS_EV_VFIO_DMABUF_##t, .old_status = DS_VFIO_DMABUF_##o,	\
+	  .new_status = DS_VFIO_DMABUF_##n, .cause = DS_VFIO_CAUSE_##c, __VA_ARGS__ }
+
+static int gen_vfio(struct ds_recorder *rec, __u64 *ts)
+{
+	static const struct vfio_step life[] = {
+		EV(EXPORT), ST(EXPORT, OK, OK, NONE), EV(FD), EV(ATTACH), EV(MAP),
+		ST(STATE_START, OK, TEMP_REVOKED, COMMAND), EV(INVALIDATE),
+		EV(UNMAP, .gap = 50000),
+		ST(STATE_END, OK, TEMP_REVOKED, COMMAND, .fence_ns = 10000, .unmap_ns = 50000),
+		EV(MAP, .ret = -19),
+		ST(STATE_START, TEMP_REVOKED, OK, COMMAND), EV(INVALIDATE),
+		ST(STATE_END, TEMP_REVOKED, OK, COMMAND),
+		EV(MAP),
+		ST(STATE_START, OK, TEMP_REVOKED, CLOSE), EV(INVALIDATE), EV(UNMAP),
+		ST(STATE_END, OK, TEMP_REVOKED, CLOSE, .unmap_ns = 1000),
+		EV(DETACH), EV(RELEASE),
+	};
+
+	return gen_vfio_life(rec, ts, 7000, life, sizeof(life) / sizeof(life[0]));
+}
+
+static int gen_vfio_bad(struct ds_recorder *rec, __u64 *ts)
+{
+	static const struct vfio_step life[] = {
+		EV(EXPORT), ST(EXPORT, OK, OK, NONE), EV(ATTACH),
+		ST(STATE_START, OK, TEMP_REVOKED, RESET), EV(INVALIDATE), EV(MAP),
+		EV(PUT, .gap = 2000000000ULL),
+	};
+
+	return gen_vfio_life(rec, ts, 7001, life, sizeof(life) / sizeof(life[0]));
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long events = 1000, cycles, c;
-	unsigned int ntl = 4, ndmabuf = 0, stuck = 0, t, i;
+	unsigned int ntl = 4, ndmabuf = 0, stuck = 0, vfio = 0, vfio_bad = 0, t, i;
 	const char *out = NULL;
 	struct ds_fence_event e;
 	struct ds_fence_name_event n;
@@ -144,7 +251,7 @@ int main(int argc, char **argv)
 	int hang = 0, opt, err;
 	__u64 ts = 1000000000ULL, dur;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:R")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:RVA")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -163,6 +270,12 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			stuck = 1;
+			break;
+		case 'V':
+			vfio = 1;
+			break;
+		case 'A':
+			vfio_bad = 1;
 			break;
 		default:
 			goto usage;
@@ -224,6 +337,10 @@ int main(int argc, char **argv)
 	err = gen_dmabufs(rec, ndmabuf, &ts);
 	if (!err && stuck)
 		err = gen_stuck(rec, &ts);
+	if (!err && vfio)
+		err = gen_vfio(rec, &ts);
+	if (!err && vfio_bad)
+		err = gen_vfio_bad(rec, &ts);
 	if (err)
 		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
@@ -237,6 +354,7 @@ fail:
 	ds_recorder__close(rec, 0);
 	return 1;
 usage:
-	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]\n");
+	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]"
+		" [-V] [-A]\n");
 	return 2;
 }

@@ -53,7 +53,12 @@
 #define DS_EV_DMABUF_BEGIN_CPU		21
 #define DS_EV_DMABUF_END_CPU		22
 #define DS_EV_DMABUF_RELEASE		23
-#define DS_EV_BPF_MAX			24
+/* vfio-pci dma-buf exporter, from our patches: struct ds_vfio_dmabuf_event */
+#define DS_EV_VFIO_DMABUF_EXPORT	24
+#define DS_EV_VFIO_DMABUF_STATE_START	25
+#define DS_EV_VFIO_DMABUF_STATE_END	26
+#define DS_EV_DMABUF_LAST		26	/* dma-buf types: EXPORT..LAST */
+#define DS_EV_BPF_MAX			27
 
 #define DS_EV_META_BASE			0x8000
 #define DS_EV_META_SOURCE		0x8001
@@ -136,6 +141,43 @@ struct ds_dmabuf_event {
 	__u32 dir;		/* map/unmap, begin/end_cpu: enum dma_data_direction */
 	__u32 nents;		/* map/unmap: mapped scatterlist entries */
 	__u32 nr_notified;	/* invalidate: importers told */
+};
+
+/*
+ * enum vfio_pci_dma_buf_status and enum vfio_pci_dma_buf_cause of our vfio
+ * patch (kernel/patches/0007).  PERM_REVOKED is reserved for permanent
+ * revocation on request (the pending vfio mmap series).
+ */
+#define DS_VFIO_DMABUF_OK		0
+#define DS_VFIO_DMABUF_TEMP_REVOKED	1
+#define DS_VFIO_DMABUF_PERM_REVOKED	2
+
+#define DS_VFIO_CAUSE_COMMAND		0	/* PCI_COMMAND memory enable */
+#define DS_VFIO_CAUSE_POWER		1	/* PM control, D3hot and back */
+#define DS_VFIO_CAUSE_FLR		2
+#define DS_VFIO_CAUSE_RESET		3	/* VFIO_DEVICE_RESET */
+#define DS_VFIO_CAUSE_HOT_RESET		4
+#define DS_VFIO_CAUSE_RUNTIME_PM	5
+#define DS_VFIO_CAUSE_CLOSE		6	/* last close of the device */
+#define DS_VFIO_CAUSE_NONE		0xff	/* export: no state change */
+
+/*
+ * The vfio_pci dma-buf events: a dma-buf event (dev_name is the PCI
+ * device, duration_ns is unused) followed by the vfio fields, so that
+ * everything keyed by inode handles them unchanged.
+ */
+struct ds_vfio_dmabuf_event {
+	struct ds_dmabuf_event db;
+	__u64 fence_wait_ns;	/* STATE_END: dma_resv wait under memory_lock */
+	__u64 unmap_wait_ns;	/* STATE_END: wait for the importers to unmap */
+	__u64 range_offset;	/* EXPORT: first range, offset in the BAR */
+	__u64 range_len;	/* EXPORT: first range, length */
+	__u32 bar;		/* EXPORT */
+	__u32 nr_ranges;	/* EXPORT */
+	__u8 old_status;	/* DS_VFIO_DMABUF_*; EXPORT: the initial one */
+	__u8 new_status;
+	__u8 cause;		/* DS_VFIO_CAUSE_* */
+	__u8 pad[5];
 };
 
 /* Self-test event: proves the ring-buffer path end to end. */

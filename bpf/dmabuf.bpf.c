@@ -214,3 +214,112 @@ int BPF_PROG(ds_dmabuf_release, struct dma_buf *db)
 {
 	return emit(db, DS_EV_DMABUF_RELEASE, NULL, false, NULL, -1);
 }
+
+/*
+ * vfio-pci's exporter (our patch 0007).  struct vfio_pci_core_device is
+ * private to vfio-pci and may be missing from the BTF this was built
+ * against; CO-RE only needs the one member read here.
+ */
+struct vfio_pci_core_device___ds {
+	struct pci_dev *pdev;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct ds_vfio_dmabuf_event *
+vfio_prepare(void *vdev, struct dma_buf *db, __u16 type)
+{
+	struct vfio_pci_core_device___ds *v = vdev;
+	struct ds_vfio_dmabuf_event *e;
+	struct pci_dev *pdev;
+	const char *name;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (targ_tgid && (id >> 32) != targ_tgid)
+		return NULL;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&stats.dropped, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->db.hdr.ts = bpf_ktime_get_ns();
+	e->db.hdr.type = type;
+	e->db.hdr.size = sizeof(*e);
+	e->db.hdr.cpu = bpf_get_smp_processor_id();
+	e->db.hdr.pid = id >> 32;
+	e->db.hdr.tid = (__u32)id;
+	e->db.dmabuf = (__u64)db;
+	e->db.ino = BPF_CORE_READ(db, file, f_inode, i_ino);
+	e->db.size = BPF_CORE_READ(db, size);
+	e->db.fd = -1;
+	bpf_get_current_comm(e->db.comm, sizeof(e->db.comm));
+	name = BPF_CORE_READ(db, exp_name);
+	if (bpf_probe_read_kernel_str(e->db.exp_name, sizeof(e->db.exp_name), name) < 0)
+		e->db.exp_name[0] = '\0';
+	/* pci_name(): the device's kobject name, its BDF */
+	pdev = BPF_CORE_READ(v, pdev);
+	name = BPF_CORE_READ(pdev, dev.kobj.name);
+	if (name && bpf_probe_read_kernel_str(e->db.dev_name, sizeof(e->db.dev_name), name) < 0)
+		e->db.dev_name[0] = '\0';
+	return e;
+}
+
+static __always_inline int vfio_submit(struct ds_vfio_dmabuf_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	__sync_fetch_and_add(&stats.emitted, 1);
+	return 0;
+}
+
+SEC("tp_btf/vfio_pci_dma_buf_export")
+int BPF_PROG(ds_vfio_export, void *vdev, struct dma_buf *db, unsigned int bar,
+	     const struct phys_vec *phys, __u32 nr_ranges, int status)
+{
+	struct ds_vfio_dmabuf_event *e = vfio_prepare(vdev, db, DS_EV_VFIO_DMABUF_EXPORT);
+	struct pci_dev *pdev;
+	__u64 start;
+
+	if (!e)
+		return 0;
+	e->bar = bar;
+	e->nr_ranges = nr_ranges;
+	e->old_status = status;
+	e->new_status = status;
+	e->cause = DS_VFIO_CAUSE_NONE;
+	if (nr_ranges && bar < 6) {
+		pdev = BPF_CORE_READ((struct vfio_pci_core_device___ds *)vdev, pdev);
+		start = BPF_CORE_READ(pdev, resource[bar].start);
+		e->range_offset = BPF_CORE_READ(phys, paddr) - start;
+		e->range_len = BPF_CORE_READ(phys, len);
+	}
+	return vfio_submit(e);
+}
+
+SEC("tp_btf/vfio_pci_dma_buf_state_start")
+int BPF_PROG(ds_vfio_state_start, void *vdev, struct dma_buf *db, int old_status,
+	     int new_status, int cause)
+{
+	struct ds_vfio_dmabuf_event *e = vfio_prepare(vdev, db, DS_EV_VFIO_DMABUF_STATE_START);
+
+	if (!e)
+		return 0;
+	e->old_status = old_status;
+	e->new_status = new_status;
+	e->cause = cause;
+	return vfio_submit(e);
+}
+
+SEC("tp_btf/vfio_pci_dma_buf_state_end")
+int BPF_PROG(ds_vfio_state_end, void *vdev, struct dma_buf *db, int old_status,
+	     int new_status, int cause, __u64 fence_wait_ns, __u64 unmap_wait_ns)
+{
+	struct ds_vfio_dmabuf_event *e = vfio_prepare(vdev, db, DS_EV_VFIO_DMABUF_STATE_END);
+
+	if (!e)
+		return 0;
+	e->old_status = old_status;
+	e->new_status = new_status;
+	e->cause = cause;
+	e->fence_wait_ns = fence_wait_ns;
+	e->unmap_wait_ns = unmap_wait_ns;
+	return vfio_submit(e);
+}

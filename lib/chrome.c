@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deptscope/chrome.h"
+#include "deptscope/dmabuf.h"
 #include "deptscope/json.h"
 #include "deptscope/version.h"
 #include "internal.h"
@@ -65,6 +66,7 @@ struct chrome_buf {
 	uint64_t ino;
 	uint64_t size;
 	char exp_name[32];
+	uint64_t vfio_start;	/* pending vfio-pci status change, 0: none */
 	struct chrome_buf *next;
 };
 
@@ -418,6 +420,7 @@ static uint32_t chrome__buf_tid(uint64_t ino)
 
 static void chrome__dmabuf_args(struct ds_chrome *c, const struct ds_dmabuf_event *e)
 {
+	const struct ds_vfio_dmabuf_event *v;
 	struct ds_json *j = &c->j;
 
 	ds_json__key(j, "args");
@@ -436,6 +439,16 @@ static void chrome__dmabuf_args(struct ds_chrome *c, const struct ds_dmabuf_even
 	}
 	if (e->hdr.type == DS_EV_DMABUF_INVALIDATE)
 		ds_json__kv_u64(j, "nr_notified", e->nr_notified);
+	if (e->hdr.type >= DS_EV_VFIO_DMABUF_EXPORT && e->hdr.size >= sizeof(*v)) {
+		v = (const void *)e;
+		ds_json__kv_str(j, "old_status", ds_vfio_status_name(v->old_status));
+		ds_json__kv_str(j, "new_status", ds_vfio_status_name(v->new_status));
+		ds_json__kv_str(j, "cause", ds_vfio_cause_name(v->cause));
+		if (e->hdr.type == DS_EV_VFIO_DMABUF_STATE_END) {
+			ds_json__kv_u64(j, "fence_wait_ns", v->fence_wait_ns);
+			ds_json__kv_u64(j, "unmap_wait_ns", v->unmap_wait_ns);
+		}
+	}
 	if (e->ret) {
 		ds_json__key(j, "ret");
 		ds_json__i64(j, e->ret);
@@ -444,13 +457,14 @@ static void chrome__dmabuf_args(struct ds_chrome *c, const struct ds_dmabuf_even
 }
 
 static void chrome__dmabuf_slice(struct ds_chrome *c, const struct ds_dmabuf_event *e,
-				 uint64_t start, uint32_t pid, uint32_t tid, const char *name)
+				 uint64_t start, uint64_t dur, uint32_t pid, uint32_t tid,
+				 const char *name)
 {
 	struct ds_json *j = &c->j;
 
 	chrome__event(c, "X", start, pid, tid);
 	ds_json__key(j, "dur");
-	ds_json__fixed(j, e->duration_ns, 3);
+	ds_json__fixed(j, dur, 3);
 	ds_json__kv_str(j, "cat", "dma-buf");
 	ds_json__kv_str(j, "name", name);
 	chrome__dmabuf_args(c, e);
@@ -467,14 +481,35 @@ static int chrome__dmabuf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
 	static const char *const names[] = {
 		"export", "fd", "get", "put", "mmap (user)", "mmap (kernel)", "attach", "detach",
 		"invalidate", "map", "unmap", "begin CPU access", "end CPU access", "release",
+		"vfio export", "vfio status change", "vfio status changed",
 	};
 	const char *what = names[e->hdr.type - DS_EV_DMABUF_EXPORT];
+	const struct ds_vfio_dmabuf_event *v = (const void *)e;
 	struct ds_json *j = &c->j;
 	char name[CHROME_NAME_LEN];
+	struct chrome_buf *b;
 	uint64_t start;
 
-	if (!chrome__buf(c, e))
+	b = chrome__buf(c, e);
+	if (!b)
 		return -ENOMEM;
+	if (e->hdr.type == DS_EV_VFIO_DMABUF_STATE_START)
+		b->vfio_start = e->hdr.ts;
+	/* the whole status change, both waits included, on the buffer and the thread */
+	if (e->hdr.type == DS_EV_VFIO_DMABUF_STATE_END && b->vfio_start &&
+	    b->vfio_start <= e->hdr.ts) {
+		if (!chrome__thread(c, &e->hdr, e->comm))
+			return -ENOMEM;
+		snprintf(name, sizeof(name), "vfio %s ino %llu (%s)",
+			 v->new_status == DS_VFIO_DMABUF_OK ? "restore" : "revoke",
+			 (unsigned long long)e->ino, ds_vfio_cause_name(v->cause));
+		start = b->vfio_start;
+		b->vfio_start = 0;
+		chrome__dmabuf_slice(c, e, start, e->hdr.ts - start, e->hdr.pid, e->hdr.tid, name);
+		chrome__dmabuf_slice(c, e, start, e->hdr.ts - start, CHROME_DMABUF_PID,
+				     chrome__buf_tid(e->ino), name);
+		return 0;
+	}
 	if ((e->hdr.type == DS_EV_DMABUF_BEGIN_CPU || e->hdr.type == DS_EV_DMABUF_MAP) &&
 	    e->duration_ns) {
 		if (!chrome__thread(c, &e->hdr, e->comm))
@@ -483,8 +518,9 @@ static int chrome__dmabuf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
 		snprintf(name, sizeof(name), "dma-buf %s ino %llu",
 			 e->hdr.type == DS_EV_DMABUF_MAP ? "map" : "CPU access wait",
 			 (unsigned long long)e->ino);
-		chrome__dmabuf_slice(c, e, start, e->hdr.pid, e->hdr.tid, name);
-		chrome__dmabuf_slice(c, e, start, CHROME_DMABUF_PID, chrome__buf_tid(e->ino), what);
+		chrome__dmabuf_slice(c, e, start, e->duration_ns, e->hdr.pid, e->hdr.tid, name);
+		chrome__dmabuf_slice(c, e, start, e->duration_ns, CHROME_DMABUF_PID,
+				     chrome__buf_tid(e->ino), what);
 		return 0;
 	}
 	chrome__event(c, "i", e->hdr.ts, CHROME_DMABUF_PID, chrome__buf_tid(e->ino));
@@ -521,8 +557,10 @@ int ds_chrome__consume(void *ctx, const struct ds_event_hdr *ev)
 		if (ev->size < sizeof(struct ds_fence_name_event))
 			return 0;
 		break;
-	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_RELEASE:
-		if (ev->size < sizeof(struct ds_dmabuf_event))
+	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_LAST:
+		if (ev->size < sizeof(struct ds_dmabuf_event) ||
+		    (ev->type >= DS_EV_VFIO_DMABUF_EXPORT &&
+		     ev->size < sizeof(struct ds_vfio_dmabuf_event)))
 			return 0;
 		err = chrome__dmabuf(c, (const void *)ev);
 		return err ? err : (ferror(c->f) ? -EIO : 0);

@@ -39,6 +39,9 @@ static const struct {
 	{ "ds_dmabuf_bcpu", "dma_buf_begin_cpu_access" },
 	{ "ds_dmabuf_ecpu", "dma_buf_end_cpu_access" },
 	{ "ds_dmabuf_release", "dma_buf_release" },
+	{ "ds_vfio_export", "vfio_pci_dma_buf_export" },
+	{ "ds_vfio_state_start", "vfio_pci_dma_buf_state_start" },
+	{ "ds_vfio_state_end", "vfio_pci_dma_buf_state_end" },
 };
 
 _Static_assert(DS_ARRAY_SIZE(dmabuf_progs) == DS_DMABUF_NR_TYPES, "one program per event");

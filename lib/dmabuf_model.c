@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deptscope/dmabuf.h"
+#include "deptscope/util.h"
 #include "internal.h"
 
 struct ds_dmabuf_model {
 	struct ds_map by_ino;		/* ino -> current ds_dmabuf_buffer */
 	struct ds_dmabuf_buffer **all;	/* every life, in order of appearance */
 	size_t nr, cap;
+	struct ds_dmabuf_revocation *revs;	/* the timeline */
+	size_t nr_revs, cap_revs;
 	struct ds_dmabuf_totals totals;
 };
 
@@ -43,6 +46,7 @@ void ds_dmabuf_model__free(struct ds_dmabuf_model *m)
 	for (i = 0; i < m->nr; i++)
 		free(m->all[i]);
 	free(m->all);
+	free(m->revs);
 	ds_map__exit(&m->by_ino);
 	free(m);
 }
@@ -76,16 +80,96 @@ static struct ds_dmabuf_buffer *new_life(struct ds_dmabuf_model *m,
 	return b;
 }
 
+/* Open a timeline entry for @b; it stays pending until revoke_done(). */
+static int revoke_start(struct ds_dmabuf_model *m, struct ds_dmabuf_buffer *b, uint64_t ts)
+{
+	struct ds_dmabuf_revocation *r;
+
+	if (m->nr_revs == m->cap_revs) {
+		size_t cap = m->cap_revs ? m->cap_revs * 2 : 16;
+
+		r = realloc(m->revs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		m->revs = r;
+		m->cap_revs = cap;
+	}
+	r = &m->revs[m->nr_revs++];
+	memset(r, 0, sizeof(*r));
+	r->ino = b->ino;
+	r->start_ts = ts;
+	r->mapped_at_start = b->mapped;
+	r->vfio = b->vfio;
+	b->pending_rev = m->nr_revs;
+	b->revoke_ts = ts;
+	b->revoke_alerted = false;
+	return 0;
+}
+
 static void revoke_done(struct ds_dmabuf_model *m, struct ds_dmabuf_buffer *b, uint64_t ts)
 {
 	uint64_t lat = b->revoke_ts && ts > b->revoke_ts ? ts - b->revoke_ts : 0;
 
 	if (lat > b->revoke_latency_max_ns)
 		b->revoke_latency_max_ns = lat;
+	if (b->pending_rev)
+		m->revs[b->pending_rev - 1].end_ts = ts;
+	b->pending_rev = 0;
 	b->revokes_done++;
 	m->totals.revokes_done++;
 	b->revoke_ts = 0;
 	b->revoke_alerted = false;
+}
+
+/*
+ * vfio-pci says itself when a status change starts and ends: the model
+ * follows its status, and the change, not the invalidation inside it, is
+ * the revocation.
+ */
+static int vfio_event(struct ds_dmabuf_model *m, struct ds_dmabuf_buffer *b,
+		      const struct ds_vfio_dmabuf_event *v)
+{
+	struct ds_dmabuf_revocation *r;
+	int err;
+
+	b->vfio = true;
+	ds_copy_field(b->vfio_dev, sizeof(b->vfio_dev), v->db.dev_name, sizeof(v->db.dev_name));
+	switch (v->db.hdr.type) {
+	case DS_EV_VFIO_DMABUF_EXPORT:
+		b->vfio_bar = v->bar;
+		b->vfio_status = v->new_status;
+		break;
+	case DS_EV_VFIO_DMABUF_STATE_START:
+		/* the kernel marks the buffer revoked before notifying importers */
+		if (v->new_status != DS_VFIO_DMABUF_OK)
+			b->vfio_status = v->new_status;
+		if (b->pending_rev)
+			revoke_done(m, b, v->db.hdr.ts);
+		err = revoke_start(m, b, v->db.hdr.ts);
+		if (err)
+			return err;
+		r = &m->revs[b->pending_rev - 1];
+		r->old_status = v->old_status;
+		r->new_status = v->new_status;
+		r->cause = v->cause;
+		break;
+	case DS_EV_VFIO_DMABUF_STATE_END:
+		b->vfio_status = v->new_status;
+		if (v->fence_wait_ns > b->vfio_fence_wait_max_ns)
+			b->vfio_fence_wait_max_ns = v->fence_wait_ns;
+		if (v->unmap_wait_ns > b->vfio_unmap_wait_max_ns)
+			b->vfio_unmap_wait_max_ns = v->unmap_wait_ns;
+		if (v->new_status != DS_VFIO_DMABUF_OK)
+			b->vfio_revokes++;
+		if (b->pending_rev) {
+			r = &m->revs[b->pending_rev - 1];
+			r->fence_wait_ns = v->fence_wait_ns;
+			r->unmap_wait_ns = v->unmap_wait_ns;
+			revoke_done(m, b, v->db.hdr.ts);
+		}
+		break;
+	}
+	return 0;
 }
 
 int ds_dmabuf_model__check_revokes(struct ds_dmabuf_model *m, uint64_t now, uint64_t limit_ns,
@@ -121,13 +205,14 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		m->totals.have_stats = true;
 		return 0;
 	}
-	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_RELEASE)
+	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_LAST)
 		return 0;
 	t = ev->type - DS_EV_DMABUF_EXPORT;
 	m->totals.events++;
 	m->totals.by_type[t]++;
 	b = ds_map__get(&m->by_ino, e->ino);
-	if (!b || (ev->type == DS_EV_DMABUF_EXPORT && b->dmabuf != e->dmabuf)) {
+	if (!b || ((ev->type == DS_EV_DMABUF_EXPORT || ev->type == DS_EV_VFIO_DMABUF_EXPORT) &&
+		   b->dmabuf != e->dmabuf)) {
 		b = new_life(m, e);
 		if (!b)
 			return -ENOMEM;
@@ -151,21 +236,28 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		b->attached--;
 		break;
 	case DS_EV_DMABUF_MAP:
-		if (!e->ret)
-			b->mapped++;
+		if (e->ret)
+			break;
+		b->mapped++;
+		if (b->vfio && b->vfio_status != DS_VFIO_DMABUF_OK) {
+			b->maps_after_revoke++;
+			m->totals.maps_after_revoke++;
+		}
 		break;
 	case DS_EV_DMABUF_UNMAP:
 		b->mapped--;
-		if (b->mapped <= 0 && b->revoke_ts)
+		if (b->mapped <= 0 && b->revoke_ts && !b->vfio)
 			revoke_done(m, b, ev->ts);
 		break;
 	case DS_EV_DMABUF_INVALIDATE:
 		b->invalidations++;
+		if (b->vfio)
+			break;
+		if (!b->revoke_ts && revoke_start(m, b, ev->ts))
+			return -ENOMEM;
 		/* nothing mapped: the revocation is complete at once */
 		if (b->mapped <= 0)
 			revoke_done(m, b, ev->ts);
-		else if (!b->revoke_ts)
-			b->revoke_ts = ev->ts;
 		break;
 	case DS_EV_DMABUF_BEGIN_CPU:
 		if (e->duration_ns > b->cpu_wait_max_ns)
@@ -174,9 +266,26 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 	case DS_EV_DMABUF_RELEASE:
 		b->released = true;
 		b->revoke_ts = 0;	/* gone: nothing left to wait for */
+		b->pending_rev = 0;
 		break;
+	case DS_EV_VFIO_DMABUF_EXPORT ... DS_EV_VFIO_DMABUF_STATE_END:
+		if (ev->size < sizeof(struct ds_vfio_dmabuf_event))
+			return 0;
+		return vfio_event(m, b, (const void *)ev);
 	}
 	return 0;
+}
+
+const struct ds_dmabuf_buffer *ds_dmabuf_model__find(struct ds_dmabuf_model *m, uint64_t ino)
+{
+	return ds_map__get(&m->by_ino, ino);
+}
+
+size_t ds_dmabuf_model__revocations(struct ds_dmabuf_model *m,
+				    const struct ds_dmabuf_revocation **out)
+{
+	*out = m->revs;
+	return m->nr_revs;
 }
 
 size_t ds_dmabuf_model__buffers(struct ds_dmabuf_model *m,
@@ -196,9 +305,28 @@ const char *ds_dmabuf_type_short(unsigned int type)
 	static const char *const names[DS_DMABUF_NR_TYPES] = {
 		"export", "fd", "get", "put", "mmap_internal", "mmap", "attach", "detach",
 		"invalidate", "map", "unmap", "begin_cpu_access", "end_cpu_access", "release",
+		"vfio_export", "vfio_state_start", "vfio_state_end",
 	};
 
-	if (type < DS_EV_DMABUF_EXPORT || type > DS_EV_DMABUF_RELEASE)
+	if (type < DS_EV_DMABUF_EXPORT || type > DS_EV_DMABUF_LAST)
 		return "unknown";
 	return names[type - DS_EV_DMABUF_EXPORT];
+}
+
+const char *ds_vfio_status_name(unsigned int status)
+{
+	static const char *const names[] = { "ok", "temp_revoked", "perm_revoked" };
+
+	return status < DS_ARRAY_SIZE(names) ? names[status] : "unknown";
+}
+
+const char *ds_vfio_cause_name(unsigned int cause)
+{
+	static const char *const names[] = {
+		"command", "power", "flr", "reset", "hot_reset", "runtime_pm", "close",
+	};
+
+	if (cause == DS_VFIO_CAUSE_NONE)
+		return "none";
+	return cause < DS_ARRAY_SIZE(names) ? names[cause] : "unknown";
 }

@@ -16,6 +16,7 @@ _Static_assert(sizeof(struct ds_meta_stats) == 64, "ds_meta_stats");
 _Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
 _Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
 _Static_assert(sizeof(struct ds_dmabuf_event) == 168, "ds_dmabuf_event");
+_Static_assert(sizeof(struct ds_vfio_dmabuf_event) == 216, "ds_vfio_dmabuf_event");
 
 static size_t min_size(unsigned int type)
 {
@@ -28,6 +29,8 @@ static size_t min_size(unsigned int type)
 		return sizeof(struct ds_ping_event);
 	case DS_EV_DMABUF_EXPORT ... DS_EV_DMABUF_RELEASE:
 		return sizeof(struct ds_dmabuf_event);
+	case DS_EV_VFIO_DMABUF_EXPORT ... DS_EV_VFIO_DMABUF_STATE_END:
+		return sizeof(struct ds_vfio_dmabuf_event);
 	case DS_EV_META_SOURCE:
 		return sizeof(struct ds_meta_source);
 	case DS_EV_META_STATS:
@@ -95,6 +98,9 @@ const char *ds_event_type_name(unsigned int type)
 		[DS_EV_DMABUF_BEGIN_CPU] = "dmabuf_begin_cpu_access",
 		[DS_EV_DMABUF_END_CPU] = "dmabuf_end_cpu_access",
 		[DS_EV_DMABUF_RELEASE] = "dmabuf_release",
+		[DS_EV_VFIO_DMABUF_EXPORT] = "vfio_dmabuf_export",
+		[DS_EV_VFIO_DMABUF_STATE_START] = "vfio_dmabuf_state_start",
+		[DS_EV_VFIO_DMABUF_STATE_END] = "vfio_dmabuf_state_end",
 	};
 
 	if (type < DS_EV_BPF_MAX && names[type])

@@ -27,6 +27,48 @@ static bool has_device(unsigned int type)
 	       type == DS_EV_DMABUF_MAP || type == DS_EV_DMABUF_UNMAP;
 }
 
+static bool is_vfio(const struct ds_event_hdr *ev)
+{
+	return ev->type >= DS_EV_VFIO_DMABUF_EXPORT && ev->type <= DS_EV_VFIO_DMABUF_STATE_END &&
+	       ev->size >= sizeof(struct ds_vfio_dmabuf_event);
+}
+
+static void json_vfio(struct ds_json *j, const struct ds_vfio_dmabuf_event *v)
+{
+	ds_json__key(j, "dev_name");
+	ds_json__strn(j, v->db.dev_name, sizeof(v->db.dev_name));
+	if (v->db.hdr.type == DS_EV_VFIO_DMABUF_EXPORT) {
+		ds_json__kv_u64(j, "bar", v->bar);
+		ds_json__kv_u64(j, "nr_ranges", v->nr_ranges);
+		ds_json__kv_u64(j, "range_offset", v->range_offset);
+		ds_json__kv_u64(j, "range_len", v->range_len);
+		ds_json__kv_str(j, "status", ds_vfio_status_name(v->new_status));
+		return;
+	}
+	ds_json__kv_str(j, "old_status", ds_vfio_status_name(v->old_status));
+	ds_json__kv_str(j, "new_status", ds_vfio_status_name(v->new_status));
+	ds_json__kv_str(j, "cause", ds_vfio_cause_name(v->cause));
+	if (v->db.hdr.type == DS_EV_VFIO_DMABUF_STATE_END) {
+		ds_json__kv_u64(j, "fence_wait_ns", v->fence_wait_ns);
+		ds_json__kv_u64(j, "unmap_wait_ns", v->unmap_wait_ns);
+	}
+}
+
+static void text_vfio(const struct ds_vfio_dmabuf_event *v)
+{
+	printf("  dev %.32s", v->db.dev_name);
+	if (v->db.hdr.type == DS_EV_VFIO_DMABUF_EXPORT) {
+		printf("  BAR %u, %u range(s) from +0x%" PRIx64 ", %s", v->bar, v->nr_ranges,
+		       (uint64_t)v->range_offset, ds_vfio_status_name(v->new_status));
+		return;
+	}
+	printf("  %s -> %s (%s)", ds_vfio_status_name(v->old_status),
+	       ds_vfio_status_name(v->new_status), ds_vfio_cause_name(v->cause));
+	if (v->db.hdr.type == DS_EV_VFIO_DMABUF_STATE_END)
+		printf("  fence wait %.3f ms, unmap wait %.3f ms", v->fence_wait_ns / 1e6,
+		       v->unmap_wait_ns / 1e6);
+}
+
 static void json_event(const struct ds_dmabuf_event *e, uint64_t t0)
 {
 	struct ds_json j;
@@ -75,13 +117,15 @@ static void json_event(const struct ds_dmabuf_event *e, uint64_t t0)
 		ds_json__kv_u64(&j, "nr_notified", e->nr_notified);
 		break;
 	}
+	if (is_vfio(&e->hdr))
+		json_vfio(&j, (const void *)e);
 	ds_json__end_object(&j);
 	ds_json__finish(&j);
 }
 
 static void text_event(const struct ds_dmabuf_event *e, uint64_t t0)
 {
-	printf("%12.6f %-14s ino %-8" PRIu64 " %-16.32s %10" PRIu64 " B  %s pid %u tid %u",
+	printf("%12.6f %-16s ino %-8" PRIu64 " %-16.32s %10" PRIu64 " B  %s pid %u tid %u",
 	       (e->hdr.ts - t0) / 1e9, ds_dmabuf_type_short(e->hdr.type), (uint64_t)e->ino,
 	       e->exp_name, (uint64_t)e->size, e->comm, e->hdr.pid, e->hdr.tid);
 	if (e->hdr.type == DS_EV_DMABUF_FD || e->hdr.type == DS_EV_DMABUF_GET)
@@ -95,18 +139,47 @@ static void text_event(const struct ds_dmabuf_event *e, uint64_t t0)
 		printf("  waited %.3f ms", e->duration_ns / 1e6);
 	if (e->hdr.type == DS_EV_DMABUF_INVALIDATE)
 		printf("  %u importers notified", e->nr_notified);
+	if (is_vfio(&e->hdr))
+		text_vfio((const void *)e);
 	if (e->ret)
 		printf("  error %d", e->ret);
 	putchar('\n');
+}
+
+/* A map of a buffer its vfio-pci exporter has revoked: the importer ignored it. */
+static void on_map_after_revoke(struct dmabuf_run *r, const struct ds_dmabuf_event *e,
+				const struct ds_dmabuf_buffer *b)
+{
+	struct ds_json j;
+
+	if (r->p->json) {
+		ds_json__init(&j, stdout, false);
+		ds_json__begin_object(&j);
+		ds_json__kv_str(&j, "type", "dmabuf_map_after_revoke");
+		ds_json__kv_u64(&j, "ts_ns", e->hdr.ts - r->t0);
+		ds_json__kv_u64(&j, "ino", b->ino);
+		ds_json__kv_str(&j, "exp_name", b->exp_name);
+		ds_json__kv_str(&j, "vfio_dev", b->vfio_dev);
+		ds_json__kv_str(&j, "status", ds_vfio_status_name(b->vfio_status));
+		ds_json__key(&j, "importer");
+		ds_json__strn(&j, e->dev_name, sizeof(e->dev_name));
+		ds_json__end_object(&j);
+		ds_json__finish(&j);
+	} else {
+		printf("ANOMALY: ino %" PRIu64 " (%s %s) mapped by %.32s while %s\n", b->ino,
+		       b->exp_name, b->vfio_dev, e->dev_name, ds_vfio_status_name(b->vfio_status));
+	}
+	fflush(stdout);
 }
 
 /* The live log: printed as events arrive, after the model took them. */
 static int log_event(void *ctx, const struct ds_event_hdr *ev)
 {
 	const struct ds_dmabuf_event *e = (const void *)ev;
+	const struct ds_dmabuf_buffer *b;
 	struct dmabuf_run *r = ctx;
 
-	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_RELEASE)
+	if (ev->type < DS_EV_DMABUF_EXPORT || ev->type > DS_EV_DMABUF_LAST)
 		return 0;
 	if (r->p->inode && e->ino != r->p->inode)
 		return 0;
@@ -116,6 +189,12 @@ static int log_event(void *ctx, const struct ds_event_hdr *ev)
 		json_event(e, r->t0);
 	else
 		text_event(e, r->t0);
+	/* the model has taken this event: a revoked status here was already set */
+	if (ev->type == DS_EV_DMABUF_MAP && !e->ret) {
+		b = ds_dmabuf_model__find(r->model, e->ino);
+		if (b && b->vfio && b->vfio_status != DS_VFIO_DMABUF_OK)
+			on_map_after_revoke(r, e, b);
+	}
 	return 0;
 }
 
@@ -133,8 +212,15 @@ static void on_overdue(void *ctx, const struct ds_dmabuf_buffer *b, uint64_t now
 		ds_json__key(&j, "mapped");
 		ds_json__i64(&j, b->mapped);
 		ds_json__kv_u64(&j, "since_invalidate_ns", now - b->revoke_ts);
+		if (b->vfio)
+			ds_json__kv_str(&j, "vfio_dev", b->vfio_dev);
 		ds_json__end_object(&j);
 		ds_json__finish(&j);
+	} else if (b->vfio) {
+		printf("OVERDUE: ino %" PRIu64 " (%s %s) status change not finished %.3f ms after"
+		       " it began: vfio-pci still waits for fences or importers, holding"
+		       " memory_lock\n", b->ino, b->exp_name, b->vfio_dev,
+		       (now - b->revoke_ts) / 1e6);
 	} else {
 		printf("OVERDUE: ino %" PRIu64 " (%s) still mapped by %" PRId64
 		       " importer(s) %.3f ms after invalidation\n", b->ino, b->exp_name, b->mapped,
@@ -164,6 +250,79 @@ static void json_counts(struct ds_json *j, const char *key, const uint64_t *coun
 	ds_json__end_object(j);
 }
 
+static bool rev_shown(const struct dmabuf_run *r, const struct ds_dmabuf_revocation *v)
+{
+	return !r->p->inode || v->ino == r->p->inode;
+}
+
+/* The revocation timeline: one entry per revocation (vfio-pci: per status change). */
+static void json_timeline(struct dmabuf_run *r, struct ds_json *j)
+{
+	const struct ds_dmabuf_revocation *revs;
+	size_t n = ds_dmabuf_model__revocations(r->model, &revs), i;
+
+	ds_json__key(j, "revocations");
+	ds_json__begin_array(j);
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_revocation *v = &revs[i];
+
+		if (!rev_shown(r, v))
+			continue;
+		ds_json__begin_object(j);
+		ds_json__kv_u64(j, "ino", v->ino);
+		ds_json__kv_u64(j, "start_ns", v->start_ts - r->t0);
+		ds_json__kv_bool(j, "done", v->end_ts != 0);
+		if (v->end_ts)
+			ds_json__kv_u64(j, "latency_ns", v->end_ts - v->start_ts);
+		ds_json__key(j, "mapped_at_start");
+		ds_json__i64(j, v->mapped_at_start);
+		if (v->vfio) {
+			ds_json__kv_str(j, "old_status", ds_vfio_status_name(v->old_status));
+			ds_json__kv_str(j, "new_status", ds_vfio_status_name(v->new_status));
+			ds_json__kv_str(j, "cause", ds_vfio_cause_name(v->cause));
+			ds_json__kv_u64(j, "fence_wait_ns", v->fence_wait_ns);
+			ds_json__kv_u64(j, "unmap_wait_ns", v->unmap_wait_ns);
+		}
+		ds_json__end_object(j);
+	}
+	ds_json__end_array(j);
+}
+
+static void text_timeline(struct dmabuf_run *r)
+{
+	const struct ds_dmabuf_revocation *revs;
+	size_t n = ds_dmabuf_model__revocations(r->model, &revs), i;
+	bool header = false;
+
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_revocation *v = &revs[i];
+		char what[48];
+
+		if (!rev_shown(r, v))
+			continue;
+		if (!header) {
+			printf("\nrevocations:\n%12s %-8s %-30s %7s %12s %12s %12s\n", "START",
+			       "INO", "WHAT", "MAPPED", "LATENCY ms", "FENCES ms", "UNMAPS ms");
+			header = true;
+		}
+		if (v->vfio)
+			snprintf(what, sizeof(what), "vfio %s->%s (%s)",
+				 ds_vfio_status_name(v->old_status),
+				 ds_vfio_status_name(v->new_status), ds_vfio_cause_name(v->cause));
+		else
+			snprintf(what, sizeof(what), "invalidate");
+		printf("%12.6f %-8" PRIu64 " %-30s %7" PRId64, (v->start_ts - r->t0) / 1e9, v->ino,
+		       what, v->mapped_at_start);
+		if (!v->end_ts)
+			printf(" %12s\n", "PENDING");
+		else if (v->vfio)
+			printf(" %12.3f %12.3f %12.3f\n", (v->end_ts - v->start_ts) / 1e6,
+			       v->fence_wait_ns / 1e6, v->unmap_wait_ns / 1e6);
+		else
+			printf(" %12.3f %12s %12s\n", (v->end_ts - v->start_ts) / 1e6, "-", "-");
+	}
+}
+
 static void summary(struct dmabuf_run *r)
 {
 	const struct ds_dmabuf_totals *t = ds_dmabuf_model__totals(r->model);
@@ -178,6 +337,7 @@ static void summary(struct dmabuf_run *r)
 		ds_out_unavailable(&j, r->missing);
 		ds_json__kv_u64(&j, "events", t->events);
 		ds_json__kv_u64(&j, "unmaps_overdue", t->revokes_stuck);
+		ds_json__kv_u64(&j, "maps_after_revoke", t->maps_after_revoke);
 		json_counts(&j, "counts", t->by_type);
 		ds_out_ring(&j, t->have_stats, &t->stats);
 		ds_json__key(&j, "buffers");
@@ -205,9 +365,22 @@ static void summary(struct dmabuf_run *r)
 			ds_json__kv_bool(&j, "unmap_pending", b->revoke_ts != 0);
 			ds_json__kv_bool(&j, "released", b->released);
 			ds_json__kv_str(&j, "last_importer", b->last_importer);
+			if (b->vfio) {
+				ds_json__key(&j, "vfio");
+				ds_json__begin_object(&j);
+				ds_json__kv_str(&j, "dev_name", b->vfio_dev);
+				ds_json__kv_u64(&j, "bar", b->vfio_bar);
+				ds_json__kv_str(&j, "status", ds_vfio_status_name(b->vfio_status));
+				ds_json__kv_u64(&j, "revokes", b->vfio_revokes);
+				ds_json__kv_u64(&j, "fence_wait_max_ns", b->vfio_fence_wait_max_ns);
+				ds_json__kv_u64(&j, "unmap_wait_max_ns", b->vfio_unmap_wait_max_ns);
+				ds_json__kv_u64(&j, "maps_after_revoke", b->maps_after_revoke);
+				ds_json__end_object(&j);
+			}
 			ds_json__end_object(&j);
 		}
 		ds_json__end_array(&j);
+		json_timeline(r, &j);
 		ds_json__end_object(&j);
 		ds_json__finish(&j);
 		return;
@@ -241,7 +414,21 @@ static void summary(struct dmabuf_run *r)
 	for (i = 0; i < n; i++) {
 		const struct ds_dmabuf_buffer *b = bufs[i];
 
-		if (!b->invalidations || (r->p->inode && b->ino != r->p->inode))
+		if (!b->vfio || (r->p->inode && b->ino != r->p->inode))
+			continue;
+		printf("vfio-pci: ino %" PRIu64 " %s BAR %u now %s; %" PRIu64
+		       " revocation(s), longest fence wait %.3f ms, longest unmap wait %.3f ms",
+		       b->ino, b->vfio_dev, b->vfio_bar, ds_vfio_status_name(b->vfio_status),
+		       b->vfio_revokes, b->vfio_fence_wait_max_ns / 1e6,
+		       b->vfio_unmap_wait_max_ns / 1e6);
+		if (b->maps_after_revoke)
+			printf("; MAPPED %" PRIu64 " time(s) while revoked", b->maps_after_revoke);
+		putchar('\n');
+	}
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_buffer *b = bufs[i];
+
+		if (!b->invalidations || b->vfio || (r->p->inode && b->ino != r->p->inode))
 			continue;
 		printf("invalidated: ino %" PRIu64 " (%s) %" PRIu64
 		       " time(s); last importer unmapped at most %.3f ms after%s\n",
@@ -249,6 +436,7 @@ static void summary(struct dmabuf_run *r)
 		       b->revoke_latency_max_ns / 1e6,
 		       b->revoke_ts ? "; STILL MAPPED since the last one" : "");
 	}
+	text_timeline(r);
 }
 
 int cmd_dmabuf(int argc, char **argv)
@@ -306,7 +494,8 @@ int cmd_dmabuf(int argc, char **argv)
 	tick(&r, ds_now_mono_ns());
 	summary(&r);
 out:
-	if (!ret && ds_dmabuf_model__totals(r.model)->revokes_stuck)
+	if (!ret && (ds_dmabuf_model__totals(r.model)->revokes_stuck ||
+		     ds_dmabuf_model__totals(r.model)->maps_after_revoke))
 		ret = DS_EXIT_HANG;
 	ds_stream__free(s);
 	ds_dmabuf_bpf__destroy(bpf);

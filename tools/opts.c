@@ -72,7 +72,7 @@ static const struct ds_opt dmabuf_opts[] = {
 	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
 	{ "pid", 'p', "PID", "only events caused by this process", OPT_PID },
 	{ "inode", 0, "INO", "only the buffer with this inode: its whole history", OPT_INODE },
-	{ "unmap-ms", 0, "MS", "flag importers still mapped MS after an invalidation (1000)",
+	{ "unmap-ms", 0, "MS", "flag a revocation not finished MS after it began (1000)",
 	  OPT_UNMAP_MS },
 	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
@@ -82,18 +82,21 @@ static const struct ds_opt dmabuf_opts[] = {
 
 const struct ds_cmd_help ds_help_dmabuf = {
 	.name = "dmabuf",
-	.summary = "Follow every dma-buf by inode: export, fds, attach/detach, mmap, put.",
+	.summary = "Follow every dma-buf by inode: export to release, and its revocations.",
 	.usage = "deptscope dmabuf [OPTIONS]",
 	.description =
 		"Attaches to the upstream dma_buf tracepoints (Linux 7.0+: export, fd, get,\n"
 		"put, mmap_internal, mmap, dynamic_attach, detach), prints each event as it\n"
 		"happens and, at the end, one row per buffer: exporter, size, what happened to\n"
 		"it and how many importers are still attached.  With our kernel patches it\n"
-		"also follows invalidation (revocation), map/unmap, CPU access and release, and\n"
-		"times each invalidation until the last importer unmapped; one still mapped\n"
-		"after --unmap-ms is flagged as it happens.  --json prints one object per\n"
-		"event, then a summary.  Exit status: 0 ok, 1 error, 2 usage, 3 an importer\n"
-		"missed --unmap-ms.",
+		"also follows invalidation (revocation), map/unmap, CPU access, release and\n"
+		"vfio-pci's revoke/restore (cause, fence and unmap waits).  Each revocation is\n"
+		"timed until the last importer unmapped (vfio-pci: until the kernel's own wait\n"
+		"ended); one not finished after --unmap-ms, and a map of a revoked vfio-pci\n"
+		"buffer, are flagged as they happen.  The summary ends with the revocation\n"
+		"timeline.  --json prints one object per event, then a summary.  Exit status:\n"
+		"0 ok, 1 error, 2 usage, 3 a revocation missed --unmap-ms or a revoked buffer\n"
+		"was mapped.",
 	.examples =
 		"  deptscope dmabuf -d 10\n"
 		"  deptscope dmabuf --inode 4242 --json\n"

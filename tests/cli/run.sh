@@ -146,7 +146,8 @@ assert [e["event"] for e in ev if e["ino"] == 5001] == ["export", "fd", "mmap_in
     "detach", "put", "release"], ev
 assert s["counts"] == {"export": 3, "fd": 3, "get": 3, "put": 6, "mmap_internal": 3, "mmap": 0,
     "attach": 3, "detach": 3, "invalidate": 3, "map": 3, "unmap": 3, "begin_cpu_access": 3,
-    "end_cpu_access": 3, "release": 3}, s["counts"]
+    "end_cpu_access": 3, "release": 3, "vfio_export": 0, "vfio_state_start": 0,
+    "vfio_state_end": 0}, s["counts"]
 m = [e for e in ev if e["event"] == "map"][0]
 assert m["nents"] == 2 and m["duration_ns"] == 2000 and m["dev_name"] == "vgem", m
 assert [e["nr_notified"] for e in ev if e["event"] == "invalidate"] == [1, 1, 1]
@@ -183,6 +184,77 @@ then ok "overdue unmap after invalidation flagged once, as JSON"; else bad "over
 expect "no overdue with --unmap-ms above the gap" 0 "$DS" dmabuf -i "$tmp/stuck.dsr" --unmap-ms 5000
 grep -q "STILL MAPPED" "$tmp/out" && ok "summary says the buffer is still mapped" ||
 	bad "still mapped" "$(tail -5 "$tmp/out")"
+# vfio-pci revocations: a clean life, then a buffer mapped while revoked
+# whose revocation never ends
+"$GEN" -o "$tmp/vfio.dsr" -n 0 -t 1 -V || bad "dsgen -V" "failed"
+expect "vfio-pci revoke/restore/close" 0 "$DS" dmabuf -i "$tmp/vfio.dsr" --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [r for r in rows if r["type"] == "dmabuf_event"]
+s = [r for r in rows if r["type"] == "dmabuf_summary"][0]
+assert not [r for r in rows if r["type"] not in ("dmabuf_event", "dmabuf_summary")], rows
+assert [e["event"] for e in ev] == ["export", "vfio_export", "fd", "attach", "map",
+    "vfio_state_start", "invalidate", "unmap", "vfio_state_end", "map", "vfio_state_start",
+    "invalidate", "vfio_state_end", "map", "vfio_state_start", "invalidate", "unmap",
+    "vfio_state_end", "detach", "release"], ev
+x = ev[1]
+assert (x["dev_name"], x["bar"], x["nr_ranges"], x["range_offset"], x["range_len"],
+        x["status"]) == ("0000:00:04.0", 0, 1, 4096, 4096, "ok"), x
+e = ev[8]
+assert (e["old_status"], e["new_status"], e["cause"], e["fence_wait_ns"],
+        e["unmap_wait_ns"]) == ("ok", "temp_revoked", "command", 10000, 50000), e
+b = s["buffers"][0]["vfio"]
+assert b == {"dev_name": "0000:00:04.0", "bar": 0, "status": "temp_revoked", "revokes": 2,
+             "fence_wait_max_ns": 10000, "unmap_wait_max_ns": 50000,
+             "maps_after_revoke": 0}, b
+rv = s["revocations"]
+got = [(r["start_ns"], r["latency_ns"], r["mapped_at_start"], r["old_status"], r["new_status"],
+        r["cause"], r["fence_wait_ns"], r["unmap_wait_ns"]) for r in rv]
+# events 1 us apart from t0, the unmap 50 us after the invalidate
+assert got == [(5000, 52000, 1, "ok", "temp_revoked", "command", 10000, 50000),
+               (59000, 2000, 0, "temp_revoked", "ok", "command", 0, 0),
+               (63000, 3000, 1, "ok", "temp_revoked", "close", 0, 1000)], got
+assert s["maps_after_revoke"] == 0 and s["unmaps_overdue"] == 0, s
+PY
+then ok "vfio-pci: status changes, waits and the revocation timeline"; else bad "vfio-pci" "see above"; fi
+"$GEN" -o "$tmp/vfiobad.dsr" -n 0 -t 1 -A || bad "dsgen -A" "failed"
+expect "a map while revoked and an unfinished revocation exit 3" 3 \
+	"$DS" dmabuf -i "$tmp/vfiobad.dsr" --json
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+kinds = [r["type"] for r in rows if r["type"] != "dmabuf_event"]
+assert kinds == ["dmabuf_map_after_revoke", "dmabuf_unmap_overdue", "dmabuf_summary"], kinds
+a = rows[[r["type"] for r in rows].index("dmabuf_map_after_revoke")]
+assert (a["ino"], a["importer"], a["status"], a["vfio_dev"]) == \
+    (7001, "rdma0", "temp_revoked", "0000:00:04.0"), a
+o = [r for r in rows if r["type"] == "dmabuf_unmap_overdue"][0]
+assert o["ino"] == 7001 and o["since_invalidate_ns"] >= 2000000000, o
+s = rows[-1]
+assert s["maps_after_revoke"] == 1 and s["unmaps_overdue"] == 1, s
+assert [(r["cause"], r["done"]) for r in s["revocations"]] == [("reset", False)], s
+PY
+then ok "vfio-pci: map after revoke and a stuck revocation flagged as they happen"; else bad "vfio-pci anomalies" "see above"; fi
+expect "vfio-pci text view" 3 "$DS" dmabuf -i "$tmp/vfiobad.dsr"
+grep -q '^ANOMALY: ino 7001 .* mapped by rdma0 while temp_revoked' "$tmp/out" &&
+	grep -q '^OVERDUE: ino 7001 .*status change not finished' "$tmp/out" &&
+	grep -qE '^ +[0-9.]+ 7001 +vfio ok->temp_revoked \(reset\) +0 +PENDING' "$tmp/out" &&
+	ok "text: anomaly, overdue and the pending revocation" || bad "vfio text" "$(tail -8 "$tmp/out")"
+expect "export chrome with vfio revocations" 0 "$DS" export -f chrome "$tmp/vfio.dsr" -o "$tmp/v.json"
+if python3 - "$tmp/v.json" <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+x = [e for e in ev if e.get("cat") == "dma-buf" and e["ph"] == "X"]
+names = sorted({e["name"] for e in x})
+assert names == ["vfio restore ino 7000 (command)", "vfio revoke ino 7000 (close)",
+                 "vfio revoke ino 7000 (command)"], names
+r = [e for e in x if e["name"] == "vfio revoke ino 7000 (command)"]
+# on the buffer's track and on the thread that held memory_lock
+assert sorted(e["tid"] for e in r) == [3100, 7000] and all(e["dur"] == 52.0 for e in r), r
+assert r[0]["args"]["unmap_wait_ns"] == 50000, r
+PY
+then ok "chrome: vfio revocations are slices"; else bad "chrome vfio" "see above"; fi
 expect "export chrome with dma-buf events" 0 "$DS" export -f chrome "$tmp/d.dsr" -o "$tmp/d.json"
 if python3 - "$tmp/d.json" <<'PY'
 import json, sys

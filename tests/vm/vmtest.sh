@@ -58,7 +58,7 @@ run_target() {
 		-kernel "$b/bzImage" -initrd "$w/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4" \
 		-serial "file:$w/console.log" -serial "file:$w/data.b64" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu
 	rc=$?
 	# isa-debug-exit: guest status s -> qemu exit (s << 1) | 1
 	if [ $rc -eq 124 ]; then

@@ -8,7 +8,7 @@
 #include "deptscope_events.h"
 #include "deptscope/stream.h"
 
-#define DS_DMABUF_NR_TYPES	(DS_EV_DMABUF_RELEASE - DS_EV_DMABUF_EXPORT + 1)
+#define DS_DMABUF_NR_TYPES	(DS_EV_DMABUF_LAST - DS_EV_DMABUF_EXPORT + 1)
 
 /* One dma-buf followed through its life, keyed by inode. */
 struct ds_dmabuf_buffer {
@@ -32,6 +32,34 @@ struct ds_dmabuf_buffer {
 	uint64_t revokes_done;
 	bool revoke_alerted;
 	char last_importer[32];			/* dev_name of the newest attach */
+	/* vfio-pci exporter (our patch): status from its own events */
+	bool vfio;
+	uint8_t vfio_status;			/* DS_VFIO_DMABUF_* */
+	uint32_t vfio_bar;
+	char vfio_dev[32];			/* PCI device (BDF) */
+	uint64_t vfio_revokes;			/* completed revocations */
+	uint64_t vfio_fence_wait_max_ns;
+	uint64_t vfio_unmap_wait_max_ns;
+	uint64_t maps_after_revoke;		/* anomaly: map succeeded while revoked */
+	size_t pending_rev;			/* index + 1 of the open revocation, 0: none */
+};
+
+/*
+ * One revocation, for the timeline.  For vfio-pci buffers it is a status
+ * change, from vfio_pci_dma_buf_state_start to _end (a restore too); for
+ * other exporters it runs from dma_buf_invalidate_mappings until the last
+ * importer unmapped.
+ */
+struct ds_dmabuf_revocation {
+	uint64_t ino;
+	uint64_t start_ts;
+	uint64_t end_ts;			/* 0: still pending */
+	int64_t mapped_at_start;		/* mappings the importers had to drop */
+	bool vfio;
+	uint8_t old_status, new_status;		/* vfio: DS_VFIO_DMABUF_* */
+	uint8_t cause;				/* vfio: DS_VFIO_CAUSE_* */
+	uint64_t fence_wait_ns;			/* vfio: from the kernel */
+	uint64_t unmap_wait_ns;
 };
 
 struct ds_dmabuf_totals {
@@ -40,6 +68,7 @@ struct ds_dmabuf_totals {
 	uint64_t events;
 	uint64_t by_type[DS_DMABUF_NR_TYPES];
 	uint64_t buffers;
+	uint64_t maps_after_revoke;
 	bool have_stats;
 	struct ds_meta_stats stats;
 };
@@ -62,8 +91,16 @@ typedef void (*ds_dmabuf_revoke_fn)(void *ctx, const struct ds_dmabuf_buffer *b,
  */
 int ds_dmabuf_model__check_revokes(struct ds_dmabuf_model *m, uint64_t now, uint64_t limit_ns,
 				   ds_dmabuf_revoke_fn cb, void *ctx);
-/* "export", "attach", ... for a DS_EV_DMABUF_* type */
+/* The current life of @ino, NULL if never seen. */
+const struct ds_dmabuf_buffer *ds_dmabuf_model__find(struct ds_dmabuf_model *m, uint64_t ino);
+/* Revocations in the order they started; array owned by the model. */
+size_t ds_dmabuf_model__revocations(struct ds_dmabuf_model *m,
+				    const struct ds_dmabuf_revocation **out);
+/* "export", "attach", ... for a DS_EV_DMABUF_* or DS_EV_VFIO_DMABUF_* type */
 const char *ds_dmabuf_type_short(unsigned int type);
+/* "ok", "temp_revoked", ... and "command", "close", ...: the kernel's names */
+const char *ds_vfio_status_name(unsigned int status);
+const char *ds_vfio_cause_name(unsigned int cause);
 
 struct ds_dmabuf_bpf_opts {
 	uint32_t tgid;		/* 0: every process */

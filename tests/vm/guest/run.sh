@@ -73,6 +73,17 @@ if [ -e /dev/iommu ]; then
 	stop revoke_trace
 fi
 
+# vfio-pci (7.3 config: PCI, VFIO_PCI, no-IOMMU): QEMU's edu device
+if [ -e /dev/iommu ] && grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
+	scenario vfio
+	start vfio_trace dmabuf --json
+	/scen/vmscen vfio >$OUT/vfio.facts 2>$OUT/vfio.facts.err
+	sleep 0.5
+	stop vfio_trace
+	cat /sys/kernel/tracing/events/vfio_pci/vfio_pci_dma_buf_state_end/format \
+		>$OUT/vfio_state_end_format 2>/dev/null
+fi
+
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000

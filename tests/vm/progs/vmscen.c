@@ -11,6 +11,10 @@
  *                          and released
  *   vmscen revoke          the iommufd selftest exporter's buffer imported
  *                          into an IOAS, revoked and un-revoked (7.x)
+ *   vmscen vfio            QEMU's edu device bound to vfio-pci in no-IOMMU
+ *                          mode: a BAR0 dma-buf imported into an IOAS,
+ *                          revoked and restored through PCI_COMMAND, then
+ *                          revoked by closing the device (7.x)
  *
  * Prints one JSON line of facts the host checks deptscope's output against.
  * The sw_sync timeline is named after the opener's comm: "vmscen".
@@ -30,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/sync_file.h>
@@ -389,6 +394,204 @@ static int scen_revoke(void)
 	return 0;
 }
 
+/*
+ * vfio uAPI of 7.x (include/uapi/linux/vfio.h) that Debian 12's headers
+ * lack: the device cdev's iommufd bind and the dma-buf export feature.
+ */
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+	__u64 token_uuid_ptr;
+};
+
+struct vfio_device_feature {
+	__u32 argsz;
+	__u32 flags;
+};
+
+struct vfio_region_dma_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct vfio_device_feature_dma_buf {
+	__u32 region_index;
+	__u32 open_flags;
+	__u32 flags;
+	__u32 nr_ranges;
+	struct vfio_region_dma_range dma_ranges[1];
+};
+
+struct vfio_region_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 index;
+	__u32 cap_offset;
+	__u64 size;
+	__u64 offset;
+};
+
+#define VFIO_TYPE_			(';')
+#define VFIO_BASE_			100
+#define VFIO_DEVICE_GET_REGION_INFO_	_IO(VFIO_TYPE_, VFIO_BASE_ + 8)
+#define VFIO_DEVICE_FEATURE_		_IO(VFIO_TYPE_, VFIO_BASE_ + 17)
+#define VFIO_DEVICE_BIND_IOMMUFD_	_IO(VFIO_TYPE_, VFIO_BASE_ + 18)
+#define VFIO_DEVICE_FEATURE_GET_	(1 << 16)
+#define VFIO_DEVICE_FEATURE_DMA_BUF_	11
+#define VFIO_PCI_CONFIG_REGION_INDEX_	7
+#define PCI_COMMAND_			0x04
+#define PCI_COMMAND_MEMORY_		0x2
+#define EDU_VENDOR			0x1234
+#define EDU_DEVICE			0x11e8
+
+static unsigned long read_hex(const char *dir, const char *file)
+{
+	char path[512], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtoul(buf, NULL, 16);
+}
+
+static void write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		die(path);
+	close(fd);
+}
+
+/* PCI_COMMAND through the config region, as a VMM would write it */
+static __u16 cmd_read(int dev, __u64 cfg)
+{
+	__u16 cmd;
+
+	if (pread(dev, &cmd, sizeof(cmd), cfg + PCI_COMMAND_) != sizeof(cmd))
+		die("read PCI_COMMAND");
+	return cmd;
+}
+
+static void cmd_write(int dev, __u64 cfg, __u16 cmd)
+{
+	if (pwrite(dev, &cmd, sizeof(cmd), cfg + PCI_COMMAND_) != sizeof(cmd))
+		die("write PCI_COMMAND");
+}
+
+/*
+ * vfio-pci revocation on an emulated device: edu's BAR0 (1 MiB of MMIO)
+ * exported as a dma-buf, imported into an IOAS (iommufd attaches with
+ * peer2peer and an invalidate_mappings op), revoked by clearing the
+ * memory enable bit, restored by setting it, and revoked for good by
+ * closing the device.  No-IOMMU mode: nothing on the export path needs
+ * an IOMMU.
+ */
+static int scen_vfio(void)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		struct vfio_device_feature_dma_buf db;
+	} feat = {
+		.hdr = { .argsz = sizeof(feat),
+			 .flags = VFIO_DEVICE_FEATURE_GET_ | VFIO_DEVICE_FEATURE_DMA_BUF_ },
+		.db = { .region_index = 0, .open_flags = O_CLOEXEC | O_RDWR, .nr_ranges = 1,
+			.dma_ranges = { { .offset = 0, .length = 4096 } } },
+	};
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX_ };
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommufd_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommufd_ioas_map_file map = { .size = sizeof(map) };
+	char dir[600] = "", path[600], bdf[256] = "", cdev[256] = "";
+	int iommufd, dev, buf, remap_err = 0;
+	struct dirent *d;
+	struct stat st;
+	__u16 cmd;
+	DIR *dp;
+
+	_Static_assert(sizeof(struct vfio_device_bind_iommufd) == 24, "bind_iommufd");
+	_Static_assert(sizeof(feat) == 40, "feature_dma_buf");
+	dp = opendir("/sys/bus/pci/devices");
+	if (!dp)
+		die("/sys/bus/pci/devices");
+	while ((d = readdir(dp))) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", d->d_name);
+		if (read_hex(path, "vendor") == EDU_VENDOR &&
+		    read_hex(path, "device") == EDU_DEVICE) {
+			snprintf(bdf, sizeof(bdf), "%s", d->d_name);
+			snprintf(dir, sizeof(dir), "%s", path);
+			break;
+		}
+	}
+	closedir(dp);
+	if (!bdf[0]) {
+		errno = ENODEV;
+		die("no edu device (QEMU -device edu)");
+	}
+	write_str("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode", "Y");
+	snprintf(path, sizeof(path), "%s/driver_override", dir);
+	write_str(path, "vfio-pci");
+	write_str("/sys/bus/pci/drivers_probe", bdf);
+	snprintf(path, sizeof(path), "%s/vfio-dev", dir);
+	dp = opendir(path);
+	if (!dp)
+		die("not bound to vfio-pci (no vfio-dev)");
+	while ((d = readdir(dp)))
+		if (d->d_name[0] != '.')
+			snprintf(cdev, sizeof(cdev), "%s", d->d_name);
+	closedir(dp);
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", cdev);
+	dev = open(path, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		die(path);
+	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (iommufd < 0)
+		die("/dev/iommu");
+	bind.iommufd = iommufd;
+	if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD_, &bind))
+		die("VFIO_DEVICE_BIND_IOMMUFD");
+	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO_, &cfg))
+		die("VFIO_DEVICE_GET_REGION_INFO config");
+	/* memory decode on before the export, so the buffer starts usable */
+	cmd = cmd_read(dev, cfg.offset);
+	cmd_write(dev, cfg.offset, cmd | PCI_COMMAND_MEMORY_);
+	buf = ioctl(dev, VFIO_DEVICE_FEATURE_, &feat);
+	if (buf < 0)
+		die("VFIO_DEVICE_FEATURE_DMA_BUF");
+	if (fstat(buf, &st))
+		die("fstat");
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		die("IOMMU_IOAS_ALLOC");
+	map.flags = IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
+	map.ioas_id = ioas.out_ioas_id;
+	map.fd = buf;
+	map.length = 4096;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
+		die("IOMMU_IOAS_MAP_FILE");
+	cmd = cmd_read(dev, cfg.offset);
+	cmd_write(dev, cfg.offset, cmd & ~PCI_COMMAND_MEMORY_);
+	/* a revoked buffer refuses a new importer */
+	map.iova = 0;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
+		remap_err = errno;
+	cmd_write(dev, cfg.offset, cmd | PCI_COMMAND_MEMORY_);
+	close(dev);
+	close(iommufd);
+	close(buf);
+	printf("{\"scenario\":\"vfio\",\"pid\":%d,\"ino\":%llu,\"size\":4096,"
+	       "\"bdf\":\"%s\",\"cdev\":\"%s\",\"remap_while_revoked_errno\":%d}\n",
+	       getpid(), (unsigned long long)st.st_ino, bdf, cdev, remap_err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "wait"))
@@ -399,6 +602,8 @@ int main(int argc, char **argv)
 		return scen_dmabuf();
 	if (argc == 2 && !strcmp(argv[1], "revoke"))
 		return scen_revoke();
-	fprintf(stderr, "usage: vmscen wait DELAY_MS | merge | dmabuf | revoke\n");
+	if (argc == 2 && !strcmp(argv[1], "vfio"))
+		return scen_vfio();
+	fprintf(stderr, "usage: vmscen wait DELAY_MS | merge | dmabuf | revoke | vfio\n");
 	return 2;
 }
