@@ -8,6 +8,8 @@
 #   1. per-event BPF cost, deptscope <= 0.5 x bpftrace   (bench/bpfcost.c)
 #   2. replay >= 5 M events/s on one core                 (bench/replay.c)
 #   3. dma-buf replay of >= 1 M events, >= 5 M events/s   (bench/replay.c --dmabuf)
+#   4. per-event BPF cost of the dma-buf programs in the 7.3 guest,
+#      <= 2.5 x the fence programs' on the same workload    (tests/vm, scenario cost)
 #
 # Environment: OUT (build dir), DS_BENCH_EVENTS (replay input size,
 # default 10000000, about 1 GB under ${TMPDIR:-/tmp}).
@@ -194,6 +196,44 @@ case $? in
 esac
 [ -n "$input" ] && rm -f "$input"
 input=
+
+# ---- 4. dma-buf BPF cost in the guest, against the fence programs ----
+# The patched 7.3 guest of the VM harness runs vmscen cost: 2000 udmabuf
+# lives with a signalled sw_sync fence each, while deptscope records both
+# sources, and reads the kernel's run-time accounting of every program.
+# Both sides run in the same boot on the same workload, so the ratio
+# survives the noise of TCG; the absolute numbers are TCG's, not a host's.
+GUEST_TARGET=2.5
+guest_cost() {
+	local res=$OUT/vmtest/7.3/results.json
+	note "BPF cost in the guest: booting the patched 7.3 kernel (tests/vm; cold: builds it)"
+	rm -f "$res"
+	VMTEST_KERNELS=7.3 DS_SRCDIR=$SRC OUT=$OUT "$SRC/tests/vm/vmtest.sh" >&2
+	if [ ! -f "$res" ]; then
+		echo "guest BPF cost: SKIP: the VM harness did not run (see above)"
+		return 0
+	fi
+	python3 - "$res" "$GUEST_TARGET" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])).get("bpf_cost")
+t = float(sys.argv[2])
+if not c:
+    print("guest BPF cost: FAIL (no cost scenario result)")
+    sys.exit(2)
+r = c["ratio"]
+print("guest BPF cost: dma-buf programs %.0f ns/event (%d runs), fence programs %.0f ns/event "
+      "(%d runs), ratio %.2f (target <= %.1f): %s" % (
+          c["dmabuf_ns_per_event"], c["dmabuf_runs"], c["fence_ns_per_event"],
+          c["fence_runs"], r, t, "PASS" if r <= t else "FAIL"))
+sys.exit(0 if r <= t else 1)
+PY
+}
+guest_cost
+case $? in
+0) ;;
+1) failed+=("guest bpf cost") ;;
+*) failed+=("guest bpf cost (error)") ;;
+esac
 
 if [ ${#failed[@]} -gt 0 ]; then
 	msg=

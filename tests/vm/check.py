@@ -336,6 +336,114 @@ def scen_revoke(out):
     return sc
 
 
+# vmscen vfio, as the kernel runs it (7.3 drivers/vfio/pci, our patch 0007)
+VFIO_SEQUENCE = (
+    ["export", "vfio_export", "fd"] +   # VFIO_DEVICE_FEATURE_DMA_BUF
+    ["get", "attach"] +                 # IOMMU_IOAS_MAP_FILE: looks the fd up, attaches
+    # PCI_COMMAND without MEMORY: vfio_pci_dma_buf_move(true) invalidates,
+    # waits for fences and for the importers' unmaps
+    ["vfio_state_start", "invalidate", "vfio_state_end"] +
+    ["get", "put"] +                    # MAP_FILE again: vfio's attach refuses it
+    # PCI_COMMAND with MEMORY: move(false) invalidates again, then restores
+    ["vfio_state_start", "invalidate", "vfio_state_end"] +
+    # closing the device: vfio_pci_dma_buf_cleanup() revokes for good
+    ["vfio_state_start", "invalidate", "vfio_state_end"] +
+    ["detach", "put"] +                 # closing the iommufd drops the import
+    ["release"])                        # closing the fd: the last reference
+
+
+def scen_vfio(out):
+    """vfio-pci revocation on QEMU's edu device (7.3 config)."""
+    sc = Scenario("vfio-pci dma-buf revocation (edu, no-IOMMU)")
+    facts = [f for f in facts_of(out, "vfio") if f.get("scenario") == "vfio"]
+    rows = json_lines(read(out, "vfio_trace.out", ""))
+    if not sc.check("scenario program printed its facts", len(facts) == 1,
+                    read(out, "vfio.facts.err", "")[-300:]):
+        return sc
+    f = facts[0]
+    sc.eq("exit status", rc_of(out, "vfio_trace"), 0)
+    ev = [r for r in rows if r.get("type") == "dmabuf_event" and r["ino"] == f["ino"]]
+    sc.eq("events of the buffer, in order", [r["event"] for r in ev], VFIO_SEQUENCE)
+    x = [r for r in ev if r["event"] == "vfio_export"]
+    if x:
+        sc.eq("export: device, BAR, ranges, status",
+              [x[0]["dev_name"], x[0]["bar"], x[0]["nr_ranges"], x[0]["range_offset"],
+               x[0]["range_len"], x[0]["status"]], [f["bdf"], 0, 1, 0, 4096, "ok"])
+    st = [r for r in ev if r["event"] in ("vfio_state_start", "vfio_state_end")]
+    sc.eq("status changes: old, new, cause",
+          [[r["event"], r["old_status"], r["new_status"], r["cause"]] for r in st],
+          [["vfio_state_start", "ok", "temp_revoked", "command"],
+           ["vfio_state_end", "ok", "temp_revoked", "command"],
+           ["vfio_state_start", "temp_revoked", "ok", "command"],
+           ["vfio_state_end", "temp_revoked", "ok", "command"],
+           ["vfio_state_start", "ok", "temp_revoked", "close"],
+           ["vfio_state_end", "ok", "temp_revoked", "close"]])
+    sc.eq("the status changes name the device", sorted({r["dev_name"] for r in st}),
+          [f["bdf"]])
+    ends = [r for r in st if r["event"] == "vfio_state_end"]
+    # no fences on the buffer and no sg mapping (iommufd's private path):
+    # both waits return at once, microseconds even under TCG
+    sc.check("fence and unmap waits short (< 50 ms)",
+             all(r["fence_wait_ns"] < 50000000 and r["unmap_wait_ns"] < 50000000
+                 for r in ends), [[r["fence_wait_ns"], r["unmap_wait_ns"]] for r in ends])
+    inv = [r for r in ev if r["event"] == "invalidate"]
+    sc.eq("importers notified by each invalidation", [r["nr_notified"] for r in inv], [1, 1, 1])
+    att = [r for r in ev if r["event"] == "attach"]
+    sc.eq("iommufd's attachment is dynamic", [[r["dev_name"], r["dynamic"]] for r in att],
+          [["iommu", True]])
+    sc.eq("exporter", sorted({r["exp_name"] for r in ev}), ["vfio_pci_core"])
+    sc.eq("size", sorted({r["size"] for r in ev}), [f["size"]])
+    sc.eq("re-import while revoked is refused (ENODEV)", f["remap_while_revoked_errno"], 19)
+    s = [r for r in rows if r.get("type") == "dmabuf_summary"]
+    if sc.eq("summary present", len(s), 1):
+        s = s[0]
+        sc.eq("no anomalies", [s["maps_after_revoke"], s["unmaps_overdue"]], [0, 0])
+        b = [x for x in s["buffers"] if x["ino"] == f["ino"]]
+        if sc.eq("buffer in the summary", len(b), 1):
+            v = b[0].get("vfio") or {}
+            sc.eq("vfio state at the end", [v.get("dev_name"), v.get("status"),
+                                            v.get("revokes")],
+                  [f["bdf"], "temp_revoked", 2])
+            sc.eq("released", b[0]["released"], True)
+        rv = [r for r in s["revocations"] if r["ino"] == f["ino"]]
+        sc.eq("revocation timeline", [[r["new_status"], r["cause"], r["done"]] for r in rv],
+              [["temp_revoked", "command", True], ["ok", "command", True],
+               ["temp_revoked", "close", True]])
+        if len(rv) == 3:
+            sc.note = "revoke %.3f ms, restore %.3f ms, close %.3f ms" % tuple(
+                r["latency_ns"] / 1e6 for r in rv)
+    fmt = read(out, "vfio_state_end_format", "")
+    sc.check("tracefs format has the two wait fields",
+             "fence_wait_ns" in fmt and "unmap_wait_ns" in fmt, fmt[-200:])
+    return sc
+
+
+def scen_cost(out):
+    """Per-event BPF cost, dma-buf programs against fence programs (make bench reads it)."""
+    sc = Scenario("BPF cost per event (dma-buf vs fence programs)")
+    facts = [f for f in facts_of(out, "cost") if f.get("scenario") == "cost"]
+    if not sc.check("scenario program printed its facts", len(facts) == 1,
+                    read(out, "cost.facts.err", "")[-300:]):
+        return sc
+    f = facts[0]
+    sc.eq("recorder exit status", rc_of(out, "cost_rec"), 0)
+    n = f["iterations"]
+    # per iteration at least export, fd, begin/end CPU access, release and
+    # a fence's init, signaled, destroy
+    sc.check("dma-buf programs ran >= 5 per iteration", f["dmabuf"]["runs"] >= 5 * n,
+             f["dmabuf"]["runs"], 5 * n)
+    sc.check("fence programs ran >= 3 per iteration", f["fence"]["runs"] >= 3 * n,
+             f["fence"]["runs"], 3 * n)
+    sc.check("run time accounted", f["dmabuf"]["ns"] > 0 and f["fence"]["ns"] > 0)
+    if sc.passed:
+        d = f["dmabuf"]["ns"] / f["dmabuf"]["runs"]
+        fe = f["fence"]["ns"] / f["fence"]["runs"]
+        sc.cost = {"dmabuf_ns_per_event": d, "fence_ns_per_event": fe, "ratio": d / fe,
+                   "dmabuf_runs": f["dmabuf"]["runs"], "fence_runs": f["fence"]["runs"]}
+        sc.note = "dma-buf %.0f ns/event, fence %.0f ns/event (ratio %.2f)" % (d, fe, d / fe)
+    return sc
+
+
 def strip_volatile(s):
     """Fields that legitimately differ between two replays of one file."""
     s = dict(s)
@@ -414,6 +522,9 @@ def main():
         if a.kernel_name == "7.3":
             # kernel/configs/vmtest-7.3.config enables the iommufd selftest
             scenarios.append(scen_revoke(a.out))
+            # PCI + vfio-pci (no-IOMMU) and QEMU -device edu
+            scenarios.append(scen_vfio(a.out))
+            scenarios.append(scen_cost(a.out))
 
     res = {
         "kernel": a.kernel_name,
@@ -421,6 +532,7 @@ def main():
         "seconds": a.boot_seconds,
         "scenarios": [{"name": s.name, "pass": s.passed, "note": s.note,
                        "checks": s.checks} for s in scenarios],
+        "bpf_cost": next((s.cost for s in scenarios if getattr(s, "cost", None)), None),
     }
     tmp = a.results + ".tmp"
     with open(tmp, "w") as f:

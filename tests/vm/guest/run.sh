@@ -84,6 +84,16 @@ if [ -e /dev/iommu ] && grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/nul
 		>$OUT/vfio_state_end_format 2>/dev/null
 fi
 
+# BPF cost per event of the dma-buf programs against the fence programs
+# (7.3 with our patches: CPU-access events); make bench reports the ratio
+if [ -e /sys/kernel/tracing/events/dma_buf/dma_buf_begin_cpu_access ]; then
+	scenario cost
+	start cost_rec record -o /tmp/cost.dsr fence dmabuf
+	/scen/vmscen cost 2000 >$OUT/cost.facts 2>$OUT/cost.facts.err
+	stop cost_rec
+	rm -f /tmp/cost.dsr
+fi
+
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000

@@ -11,6 +11,10 @@
  *                          and released
  *   vmscen revoke          the iommufd selftest exporter's buffer imported
  *                          into an IOAS, revoked and un-revoked (7.x)
+ *   vmscen cost N          N udmabuf lives with a signalled sw_sync fence
+ *                          each; reports the run time the kernel accounted
+ *                          to deptscope's dma-buf and fence programs
+ *                          (kernel.bpf_stats_enabled) over those N
  *   vmscen vfio            QEMU's edu device bound to vfio-pci in no-IOMMU
  *                          mode: a BAR0 dma-buf imported into an IOAS,
  *                          revoked and restored through PCI_COMMAND, then
@@ -35,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <linux/bpf.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/sync_file.h>
@@ -592,6 +597,116 @@ static int scen_vfio(void)
 	return 0;
 }
 
+/* run time of the programs whose names start with one of two prefixes */
+struct prog_cost {
+	const char *prefix[2];
+	__u64 ns, cnt;
+};
+
+static int sys_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(SYS_bpf, cmd, a, sizeof(*a));
+}
+
+/* Every loaded program's accounted run time, summed into @c by name. */
+static void prog_costs(struct prog_cost *c, unsigned int n)
+{
+	union bpf_attr a;
+	__u32 id = 0;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++)
+		c[i].ns = c[i].cnt = 0;
+	for (;;) {
+		struct bpf_prog_info info;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (sys_bpf(BPF_PROG_GET_NEXT_ID, &a))
+			break;
+		id = a.next_id;
+		memset(&a, 0, sizeof(a));
+		a.prog_id = id;
+		fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &a);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = fd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (__u64)(unsigned long)&info;
+		if (!sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a)) {
+			for (i = 0; i < n; i++)
+				for (k = 0; k < 2; k++)
+					if (c[i].prefix[k] && !strncmp(info.name, c[i].prefix[k],
+								       strlen(c[i].prefix[k]))) {
+						c[i].ns += info.run_time_ns;
+						c[i].cnt += info.run_cnt;
+					}
+		}
+		close(fd);
+	}
+}
+
+/*
+ * The per-event cost of the dma-buf programs against the fence programs,
+ * on the same workload in the same run: each iteration makes a udmabuf,
+ * imports a sw_sync fence into it, signals it, does a CPU-access
+ * begin/end and closes everything.
+ */
+static int scen_cost(unsigned int n)
+{
+	struct prog_cost before[2] = {
+		{ .prefix = { "ds_dmabuf_", "ds_vfio_" } },
+		{ .prefix = { "ds_fence_", "ds_fnm_" } },
+	}, after[2];
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	struct dma_buf_sync s;
+	unsigned int i;
+	uint64_t t0;
+	__u32 one = 1;
+	int tl, fd;
+
+	memcpy(after, before, sizeof(after));
+	fd = open("/proc/sys/kernel/bpf_stats_enabled", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		die("kernel.bpf_stats_enabled");
+	close(fd);
+	tl = open(SW_SYNC_PATH, O_RDWR);
+	if (tl < 0)
+		die(SW_SYNC_PATH);
+	prog_costs(before, 2);
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		int buf = udmabuf_new();
+
+		imp.fd = timeline_fence(tl, i + 1);
+		if (ioctl(buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp))
+			die("DMA_BUF_IOCTL_IMPORT_SYNC_FILE");
+		close(imp.fd);
+		if (ioctl(tl, SW_SYNC_IOC_INC, &one))
+			die("SW_SYNC_IOC_INC");
+		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+		if (ioctl(buf, DMA_BUF_IOCTL_SYNC, &s))
+			die("DMA_BUF_IOCTL_SYNC start");
+		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		if (ioctl(buf, DMA_BUF_IOCTL_SYNC, &s))
+			die("DMA_BUF_IOCTL_SYNC end");
+		close(buf);
+	}
+	prog_costs(after, 2);
+	close(tl);
+	printf("{\"scenario\":\"cost\",\"iterations\":%u,\"seconds\":%.3f,"
+	       "\"dmabuf\":{\"runs\":%llu,\"ns\":%llu},"
+	       "\"fence\":{\"runs\":%llu,\"ns\":%llu}}\n", n, (now_ns() - t0) / 1e9,
+	       (unsigned long long)(after[0].cnt - before[0].cnt),
+	       (unsigned long long)(after[0].ns - before[0].ns),
+	       (unsigned long long)(after[1].cnt - before[1].cnt),
+	       (unsigned long long)(after[1].ns - before[1].ns));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "wait"))
@@ -604,6 +719,8 @@ int main(int argc, char **argv)
 		return scen_revoke();
 	if (argc == 2 && !strcmp(argv[1], "vfio"))
 		return scen_vfio();
-	fprintf(stderr, "usage: vmscen wait DELAY_MS | merge | dmabuf | revoke | vfio\n");
+	if (argc == 3 && !strcmp(argv[1], "cost"))
+		return scen_cost(atoi(argv[2]));
+	fprintf(stderr, "usage: vmscen wait DELAY_MS | merge | dmabuf | revoke | vfio | cost N\n");
 	return 2;
 }
