@@ -216,12 +216,24 @@ int BPF_PROG(ds_dmabuf_release, struct dma_buf *db)
 }
 
 /*
- * vfio-pci's exporter (our patch 0007).  struct vfio_pci_core_device is
- * private to vfio-pci and may be missing from the BTF this was built
- * against; CO-RE only needs the one member read here.
+ * vfio-pci's exporter (our patch 0007).  The BTF this is built against may
+ * lack every type involved: vfio_pci_core_device is private to vfio-pci,
+ * phys_vec is new in 6.19 and pci_dev needs CONFIG_PCI.  These local
+ * definitions name only what is read; CO-RE relocates them against the
+ * running kernel, and the programs load only where the events exist.
  */
+struct pci_dev___ds {
+	struct device dev;
+	struct resource resource[17];
+} __attribute__((preserve_access_index));
+
 struct vfio_pci_core_device___ds {
-	struct pci_dev *pdev;
+	struct pci_dev___ds *pdev;
+} __attribute__((preserve_access_index));
+
+struct phys_vec___ds {
+	__u64 paddr;
+	__u64 len;
 } __attribute__((preserve_access_index));
 
 static __always_inline struct ds_vfio_dmabuf_event *
@@ -229,7 +241,7 @@ vfio_prepare(void *vdev, struct dma_buf *db, __u16 type)
 {
 	struct vfio_pci_core_device___ds *v = vdev;
 	struct ds_vfio_dmabuf_event *e;
-	struct pci_dev *pdev;
+	struct pci_dev___ds *pdev;
 	const char *name;
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -272,10 +284,10 @@ static __always_inline int vfio_submit(struct ds_vfio_dmabuf_event *e)
 
 SEC("tp_btf/vfio_pci_dma_buf_export")
 int BPF_PROG(ds_vfio_export, void *vdev, struct dma_buf *db, unsigned int bar,
-	     const struct phys_vec *phys, __u32 nr_ranges, int status)
+	     const struct phys_vec___ds *phys, __u32 nr_ranges, int status)
 {
 	struct ds_vfio_dmabuf_event *e = vfio_prepare(vdev, db, DS_EV_VFIO_DMABUF_EXPORT);
-	struct pci_dev *pdev;
+	struct pci_dev___ds *pdev;
 	__u64 start;
 
 	if (!e)

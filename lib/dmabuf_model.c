@@ -6,6 +6,7 @@
  * a new life.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "deptscope/dmabuf.h"
@@ -18,6 +19,8 @@ struct ds_dmabuf_model {
 	size_t nr, cap;
 	struct ds_dmabuf_revocation *revs;	/* the timeline */
 	size_t nr_revs, cap_revs;
+	struct ds_dmabuf_importer *imps;	/* by device; few, so searched linearly */
+	size_t nr_imps;
 	struct ds_dmabuf_totals totals;
 };
 
@@ -47,6 +50,7 @@ void ds_dmabuf_model__free(struct ds_dmabuf_model *m)
 		free(m->all[i]);
 	free(m->all);
 	free(m->revs);
+	free(m->imps);
 	ds_map__exit(&m->by_ino);
 	free(m);
 }
@@ -78,6 +82,30 @@ static struct ds_dmabuf_buffer *new_life(struct ds_dmabuf_model *m,
 	m->all[m->nr++] = b;
 	m->totals.buffers++;
 	return b;
+}
+
+static struct ds_dmabuf_importer *importer(struct ds_dmabuf_model *m,
+					   const struct ds_dmabuf_event *e)
+{
+	char name[sizeof(e->dev_name)];
+	struct ds_dmabuf_importer *imp;
+	size_t i;
+
+	ds_copy_field(name, sizeof(name), e->dev_name, sizeof(e->dev_name));
+	if (m->nr_imps == DS_DMABUF_MAX_IMPORTERS)
+		snprintf(name, sizeof(name), "(other)");
+	for (i = 0; i < m->nr_imps; i++)
+		if (!strcmp(m->imps[i].dev_name, name))
+			return &m->imps[i];
+	if (!m->imps) {
+		/* one allocation for the bound: no realloc, no pointer invalidation */
+		m->imps = calloc(DS_DMABUF_MAX_IMPORTERS + 1, sizeof(*m->imps));
+		if (!m->imps)
+			return NULL;
+	}
+	imp = &m->imps[m->nr_imps++];
+	memcpy(imp->dev_name, name, sizeof(name));
+	return imp;
 }
 
 /* Open a timeline entry for @b; it stays pending until revoke_done(). */
@@ -197,6 +225,7 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 {
 	const struct ds_dmabuf_event *e = (const void *)ev;
 	struct ds_dmabuf_model *m = ctx;
+	struct ds_dmabuf_importer *imp;
 	struct ds_dmabuf_buffer *b;
 	unsigned int t;
 
@@ -221,6 +250,27 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 	b->size = e->size;
 	ds_copy_field(b->exp_name, sizeof(b->exp_name), e->exp_name, sizeof(e->exp_name));
 	b->events[t]++;
+	if (ev->type == DS_EV_DMABUF_ATTACH || ev->type == DS_EV_DMABUF_DETACH ||
+	    ev->type == DS_EV_DMABUF_MAP || ev->type == DS_EV_DMABUF_UNMAP) {
+		imp = importer(m, e);
+		if (!imp)
+			return -ENOMEM;
+		if (ev->type == DS_EV_DMABUF_ATTACH)
+			imp->attaches++;
+		else if (ev->type == DS_EV_DMABUF_DETACH)
+			imp->detaches++;
+		else if (ev->type == DS_EV_DMABUF_UNMAP)
+			imp->unmaps++;
+		else if (e->ret)
+			imp->map_errors++;
+		else
+			imp->maps++;
+		if (ev->type == DS_EV_DMABUF_MAP && e->duration_ns > imp->map_max_ns)
+			imp->map_max_ns = e->duration_ns;
+		if (ev->type == DS_EV_DMABUF_MAP && !e->ret && b->vfio &&
+		    b->vfio_status != DS_VFIO_DMABUF_OK)
+			imp->maps_after_revoke++;
+	}
 	switch (ev->type) {
 	case DS_EV_DMABUF_EXPORT:
 		b->exporter_pid = ev->pid;
@@ -274,6 +324,13 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		return vfio_event(m, b, (const void *)ev);
 	}
 	return 0;
+}
+
+size_t ds_dmabuf_model__importers(struct ds_dmabuf_model *m,
+				  const struct ds_dmabuf_importer **out)
+{
+	*out = m->imps;
+	return m->nr_imps;
 }
 
 const struct ds_dmabuf_buffer *ds_dmabuf_model__find(struct ds_dmabuf_model *m, uint64_t ino)

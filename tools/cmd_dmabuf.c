@@ -250,6 +250,108 @@ static void json_counts(struct ds_json *j, const char *key, const uint64_t *coun
 	ds_json__end_object(j);
 }
 
+/* Per exporter: the buffers' rows summed by exporter name. */
+struct exporter_row {
+	char name[32];
+	uint64_t buffers, bytes, live, revocations;
+	int64_t attached;
+};
+
+static size_t exporters(struct dmabuf_run *r, struct exporter_row *rows, size_t max)
+{
+	const struct ds_dmabuf_buffer *const *bufs;
+	size_t n = ds_dmabuf_model__buffers(r->model, &bufs), nr = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct ds_dmabuf_buffer *b = bufs[i];
+
+		if (r->p->inode && b->ino != r->p->inode)
+			continue;
+		for (k = 0; k < nr; k++)
+			if (!strcmp(rows[k].name, b->exp_name))
+				break;
+		if (k == nr) {
+			if (nr == max)
+				continue;	/* bounded; more exporters than this are rare */
+			memset(&rows[nr], 0, sizeof(rows[nr]));
+			snprintf(rows[nr].name, sizeof(rows[nr].name), "%s", b->exp_name);
+			nr++;
+		}
+		rows[k].buffers++;
+		rows[k].bytes += b->size;
+		rows[k].live += !b->released;
+		/* vfio-pci: restores are status changes too, but not revocations */
+		rows[k].revocations += b->vfio ? b->vfio_revokes : b->revokes_done;
+		rows[k].attached += b->attached;
+	}
+	return nr;
+}
+
+#define MAX_EXPORTERS	64
+
+static void json_by_device(struct dmabuf_run *r, struct ds_json *j)
+{
+	struct exporter_row rows[MAX_EXPORTERS];
+	const struct ds_dmabuf_importer *imps;
+	size_t n = exporters(r, rows, MAX_EXPORTERS), i;
+
+	ds_json__key(j, "exporters");
+	ds_json__begin_array(j);
+	for (i = 0; i < n; i++) {
+		ds_json__begin_object(j);
+		ds_json__kv_str(j, "exp_name", rows[i].name);
+		ds_json__kv_u64(j, "buffers", rows[i].buffers);
+		ds_json__kv_u64(j, "bytes", rows[i].bytes);
+		ds_json__kv_u64(j, "live", rows[i].live);
+		ds_json__kv_u64(j, "revocations", rows[i].revocations);
+		ds_json__key(j, "attached");
+		ds_json__i64(j, rows[i].attached);
+		ds_json__end_object(j);
+	}
+	ds_json__end_array(j);
+	/* importers are counted over all buffers: --inode does not narrow them */
+	n = ds_dmabuf_model__importers(r->model, &imps);
+	ds_json__key(j, "importers");
+	ds_json__begin_array(j);
+	for (i = 0; i < n; i++) {
+		ds_json__begin_object(j);
+		ds_json__kv_str(j, "dev_name", imps[i].dev_name);
+		ds_json__kv_u64(j, "attaches", imps[i].attaches);
+		ds_json__kv_u64(j, "detaches", imps[i].detaches);
+		ds_json__kv_u64(j, "maps", imps[i].maps);
+		ds_json__kv_u64(j, "unmaps", imps[i].unmaps);
+		ds_json__kv_u64(j, "map_errors", imps[i].map_errors);
+		ds_json__kv_u64(j, "map_max_ns", imps[i].map_max_ns);
+		ds_json__kv_u64(j, "maps_after_revoke", imps[i].maps_after_revoke);
+		ds_json__end_object(j);
+	}
+	ds_json__end_array(j);
+}
+
+static void text_by_device(struct dmabuf_run *r)
+{
+	struct exporter_row rows[MAX_EXPORTERS];
+	const struct ds_dmabuf_importer *imps;
+	size_t n = exporters(r, rows, MAX_EXPORTERS), i;
+
+	printf("\n%-16s %8s %14s %6s %8s %11s\n", "EXPORTER", "BUFFERS", "BYTES", "LIVE",
+	       "ATTACHED", "REVOCATIONS");
+	for (i = 0; i < n; i++)
+		printf("%-16.16s %8" PRIu64 " %14" PRIu64 " %6" PRIu64 " %8" PRId64 " %11" PRIu64 "\n",
+		       rows[i].name, rows[i].buffers, rows[i].bytes, rows[i].live,
+		       rows[i].attached, rows[i].revocations);
+	n = ds_dmabuf_model__importers(r->model, &imps);
+	if (!n)
+		return;
+	printf("\n%-16s %8s %8s %8s %8s %8s %12s %14s\n", "IMPORTER", "ATTACH", "DETACH", "MAP",
+	       "UNMAP", "MAP ERR", "MAP MAX ms", "MAPPED REVOKED");
+	for (i = 0; i < n; i++)
+		printf("%-16.16s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+		       " %12.3f %14" PRIu64 "\n", imps[i].dev_name, imps[i].attaches,
+		       imps[i].detaches, imps[i].maps, imps[i].unmaps, imps[i].map_errors,
+		       imps[i].map_max_ns / 1e6, imps[i].maps_after_revoke);
+}
+
 static bool rev_shown(const struct dmabuf_run *r, const struct ds_dmabuf_revocation *v)
 {
 	return !r->p->inode || v->ino == r->p->inode;
@@ -380,6 +482,7 @@ static void summary(struct dmabuf_run *r)
 			ds_json__end_object(&j);
 		}
 		ds_json__end_array(&j);
+		json_by_device(r, &j);
 		json_timeline(r, &j);
 		ds_json__end_object(&j);
 		ds_json__finish(&j);
@@ -411,6 +514,7 @@ static void summary(struct dmabuf_run *r)
 		       b->ino, b->exp_name, b->size, ev[0], ev[1], ev[2], ev[3], ev[4] + ev[5],
 		       ev[6], ev[7], b->attached, b->last_importer);
 	}
+	text_by_device(r);
 	for (i = 0; i < n; i++) {
 		const struct ds_dmabuf_buffer *b = bufs[i];
 

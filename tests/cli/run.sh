@@ -161,6 +161,11 @@ assert all(x["attached"] == 0 and x["mapped"] == 0 and x["released"] and
 assert all(x["invalidations"] == 1 and x["unmap_after_invalidate_max_ns"] == 1000 and
            not x["unmap_pending"] for x in b.values()), b
 assert s["unmaps_overdue"] == 0
+assert s["exporters"] == [{"exp_name": "system", "buffers": 3, "bytes": 6 * 4096, "live": 0,
+                           "revocations": 3, "attached": 0}], s["exporters"]
+assert s["importers"] == [{"dev_name": "vgem", "attaches": 3, "detaches": 3, "maps": 3,
+                           "unmaps": 3, "map_errors": 0, "map_max_ns": 2000,
+                           "maps_after_revoke": 0}], s["importers"]
 PY
 then ok "dmabuf -i: every event and buffer"; else bad "dmabuf -i" "see above"; fi
 expect "dmabuf -i --inode" 0 "$DS" dmabuf -i "$tmp/d.dsr" --inode 5001
@@ -216,6 +221,11 @@ assert got == [(5000, 52000, 1, "ok", "temp_revoked", "command", 10000, 50000),
                (59000, 2000, 0, "temp_revoked", "ok", "command", 0, 0),
                (63000, 3000, 1, "ok", "temp_revoked", "close", 0, 1000)], got
 assert s["maps_after_revoke"] == 0 and s["unmaps_overdue"] == 0, s
+assert s["exporters"] == [{"exp_name": "vfio_pci_core", "buffers": 1, "bytes": 4096, "live": 0,
+                           "revocations": 2, "attached": 0}], s["exporters"]
+assert s["importers"] == [{"dev_name": "rdma0", "attaches": 1, "detaches": 1, "maps": 2,
+                           "unmaps": 2, "map_errors": 1, "map_max_ns": 0,
+                           "maps_after_revoke": 0}], s["importers"]
 PY
 then ok "vfio-pci: status changes, waits and the revocation timeline"; else bad "vfio-pci" "see above"; fi
 "$GEN" -o "$tmp/vfiobad.dsr" -n 0 -t 1 -A || bad "dsgen -A" "failed"
@@ -234,6 +244,7 @@ assert o["ino"] == 7001 and o["since_invalidate_ns"] >= 2000000000, o
 s = rows[-1]
 assert s["maps_after_revoke"] == 1 and s["unmaps_overdue"] == 1, s
 assert [(r["cause"], r["done"]) for r in s["revocations"]] == [("reset", False)], s
+assert s["importers"][0]["maps_after_revoke"] == 1, s["importers"]
 PY
 then ok "vfio-pci: map after revoke and a stuck revocation flagged as they happen"; else bad "vfio-pci anomalies" "see above"; fi
 expect "vfio-pci text view" 3 "$DS" dmabuf -i "$tmp/vfiobad.dsr"

@@ -398,6 +398,8 @@ def scen_vfio(out):
     if sc.eq("summary present", len(s), 1):
         s = s[0]
         sc.eq("no anomalies", [s["maps_after_revoke"], s["unmaps_overdue"]], [0, 0])
+        imp = [[i["dev_name"], i["attaches"], i["detaches"], i["maps"]] for i in s["importers"]]
+        sc.check("importer iommu: 1 attach, 1 detach, no sg map", ["iommu", 1, 1, 0] in imp, imp)
         b = [x for x in s["buffers"] if x["ino"] == f["ino"]]
         if sc.eq("buffer in the summary", len(b), 1):
             v = b[0].get("vfio") or {}

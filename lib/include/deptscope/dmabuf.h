@@ -62,6 +62,18 @@ struct ds_dmabuf_revocation {
 	uint64_t unmap_wait_ns;
 };
 
+/* One importing device (dev_name of attach/map events), over all buffers. */
+struct ds_dmabuf_importer {
+	char dev_name[32];
+	uint64_t attaches, detaches;
+	uint64_t maps, unmaps, map_errors;
+	uint64_t maps_after_revoke;
+	uint64_t map_max_ns;			/* longest dma_buf_map_attachment */
+};
+
+/* Importers beyond this many distinct devices are counted under "(other)". */
+#define DS_DMABUF_MAX_IMPORTERS	256
+
 struct ds_dmabuf_totals {
 	uint64_t revokes_done;
 	uint64_t revokes_stuck;			/* reported by check_revokes */
@@ -91,6 +103,9 @@ typedef void (*ds_dmabuf_revoke_fn)(void *ctx, const struct ds_dmabuf_buffer *b,
  */
 int ds_dmabuf_model__check_revokes(struct ds_dmabuf_model *m, uint64_t now, uint64_t limit_ns,
 				   ds_dmabuf_revoke_fn cb, void *ctx);
+/* Importing devices in order of first appearance; array owned by the model. */
+size_t ds_dmabuf_model__importers(struct ds_dmabuf_model *m,
+				  const struct ds_dmabuf_importer **out);
 /* The current life of @ino, NULL if never seen. */
 const struct ds_dmabuf_buffer *ds_dmabuf_model__find(struct ds_dmabuf_model *m, uint64_t ino);
 /* Revocations in the order they started; array owned by the model. */
