@@ -337,8 +337,8 @@ static void text_by_device(struct dmabuf_run *r)
 	printf("\n%-16s %8s %14s %6s %8s %11s\n", "EXPORTER", "BUFFERS", "BYTES", "LIVE",
 	       "ATTACHED", "REVOCATIONS");
 	for (i = 0; i < n; i++)
-		printf("%-16.16s %8" PRIu64 " %14" PRIu64 " %6" PRIu64 " %8" PRId64 " %11" PRIu64 "\n",
-		       rows[i].name, rows[i].buffers, rows[i].bytes, rows[i].live,
+		printf("%-16.16s %8" PRIu64 " %14" PRIu64 " %6" PRIu64 " %8" PRId64 " %11" PRIu64
+		       "\n", rows[i].name, rows[i].buffers, rows[i].bytes, rows[i].live,
 		       rows[i].attached, rows[i].revocations);
 	n = ds_dmabuf_model__importers(r->model, &imps);
 	if (!n)
