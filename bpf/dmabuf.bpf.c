@@ -23,10 +23,12 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Reserve and fill the common part; the caller adds its fields and submits. */
-static __always_inline struct ds_dmabuf_event *
-prepare(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att, bool dynamic,
-	struct device *dev, int fd)
+/*
+ * Reserve a record of @size and fill what every dma-buf record has: the
+ * header and the buffer's identity.  NULL when filtered out or dropped.
+ */
+static __always_inline struct ds_dmabuf_event *reserve(struct dma_buf *db, __u16 type,
+							__u16 size)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ds_dmabuf_event *e;
@@ -34,27 +36,40 @@ prepare(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att, bool dyn
 
 	if (targ_tgid && (id >> 32) != targ_tgid)
 		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);
 		return NULL;
 	}
 	e->hdr.ts = bpf_ktime_get_ns();
 	e->hdr.type = type;
-	e->hdr.size = sizeof(*e);
+	e->hdr.size = size;
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->hdr.pid = id >> 32;
 	e->hdr.tid = (__u32)id;
 	e->dmabuf = (__u64)db;
 	e->ino = BPF_CORE_READ(db, file, f_inode, i_ino);
 	e->size = BPF_CORE_READ(db, size);
-	e->attach = (__u64)att;
-	e->fd = fd;
-	e->flags = dynamic ? DS_DMABUF_F_DYNAMIC : 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	name = BPF_CORE_READ(db, exp_name);
 	if (bpf_probe_read_kernel_str(e->exp_name, sizeof(e->exp_name), name) < 0)
 		e->exp_name[0] = '\0';
+	return e;
+}
+
+/* Reserve and fill the common part; the caller adds its fields and submits. */
+static __always_inline struct ds_dmabuf_event *
+prepare(struct dma_buf *db, __u16 type, struct dma_buf_attachment *att, bool dynamic,
+	struct device *dev, int fd)
+{
+	struct ds_dmabuf_event *e = reserve(db, type, sizeof(*e));
+	const char *name;
+
+	if (!e)
+		return NULL;
+	e->attach = (__u64)att;
+	e->fd = fd;
+	e->flags = dynamic ? DS_DMABUF_F_DYNAMIC : 0;
 	e->dev_name[0] = '\0';
 	if (dev) {
 		/* dev_name(): init_name until the kobject is named */
@@ -243,30 +258,15 @@ vfio_prepare(void *vdev, struct dma_buf *db, __u16 type)
 	struct ds_vfio_dmabuf_event *e;
 	struct pci_dev___ds *pdev;
 	const char *name;
-	__u64 id = bpf_get_current_pid_tgid();
 
-	if (targ_tgid && (id >> 32) != targ_tgid)
+	e = (struct ds_vfio_dmabuf_event *)reserve(db, type, sizeof(*e));
+	if (!e)
 		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&stats.dropped, 1);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->db.hdr.ts = bpf_ktime_get_ns();
-	e->db.hdr.type = type;
-	e->db.hdr.size = sizeof(*e);
-	e->db.hdr.cpu = bpf_get_smp_processor_id();
-	e->db.hdr.pid = id >> 32;
-	e->db.hdr.tid = (__u32)id;
-	e->db.dmabuf = (__u64)db;
-	e->db.ino = BPF_CORE_READ(db, file, f_inode, i_ino);
-	e->db.size = BPF_CORE_READ(db, size);
+	/* everything after the identity reserve() filled */
+	__builtin_memset(&e->db.attach, 0, sizeof(e->db.attach) + sizeof(e->db.fd) +
+			 sizeof(e->db.flags));
+	__builtin_memset(e->db.dev_name, 0, sizeof(*e) - offsetof(typeof(*e), db.dev_name));
 	e->db.fd = -1;
-	bpf_get_current_comm(e->db.comm, sizeof(e->db.comm));
-	name = BPF_CORE_READ(db, exp_name);
-	if (bpf_probe_read_kernel_str(e->db.exp_name, sizeof(e->db.exp_name), name) < 0)
-		e->db.exp_name[0] = '\0';
 	/* pci_name(): the device's kobject name, its BDF */
 	pdev = BPF_CORE_READ(v, pdev);
 	name = BPF_CORE_READ(pdev, dev.kobj.name);

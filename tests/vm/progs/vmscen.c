@@ -329,6 +329,23 @@ static int find_dmabuf_fd(void)
 	return -1;
 }
 
+/* A new IOAS with @len bytes of @buf mapped: iommufd imports the dma-buf. */
+static void ioas_import(int iommufd, int buf, __u64 len, struct iommufd_ioas_map_file *map)
+{
+	struct iommufd_ioas_alloc ioas = { .size = sizeof(ioas) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		die("IOMMU_IOAS_ALLOC");
+	memset(map, 0, sizeof(*map));
+	map->size = sizeof(*map);
+	map->flags = IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
+	map->ioas_id = ioas.out_ioas_id;
+	map->fd = buf;
+	map->length = len;
+	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, map))
+		die("IOMMU_IOAS_MAP_FILE");
+}
+
 static void test_revoke(int iommufd, int buf, int revoked)
 {
 	struct iommufd_test_cmd c = {
@@ -355,8 +372,7 @@ static int scen_revoke(void)
 		.op = IOMMU_TEST_OP_DMABUF_GET,
 		.dmabuf_get = { .length = 4 * 4096, .open_flags = O_CLOEXEC },
 	};
-	struct iommufd_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommufd_ioas_map_file map = { .size = sizeof(map) };
+	struct iommufd_ioas_map_file map;
 	int iommufd, buf, get_ret, remap_err = 0;
 	struct stat st;
 
@@ -377,14 +393,7 @@ static int scen_revoke(void)
 		die("no dma-buf fd after IOMMU_TEST_OP_DMABUF_GET");
 	if (fstat(buf, &st))
 		die("fstat");
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
-		die("IOMMU_IOAS_ALLOC");
-	map.flags = IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
-	map.ioas_id = ioas.out_ioas_id;
-	map.fd = buf;
-	map.length = 4 * 4096;
-	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
-		die("IOMMU_IOAS_MAP_FILE");
+	ioas_import(iommufd, buf, 4 * 4096, &map);
 	test_revoke(iommufd, buf, 1);
 	/* a revoked buffer cannot be imported again */
 	map.iova = 0;
@@ -513,8 +522,7 @@ static int scen_vfio(void)
 	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
 					.index = VFIO_PCI_CONFIG_REGION_INDEX_ };
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
-	struct iommufd_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommufd_ioas_map_file map = { .size = sizeof(map) };
+	struct iommufd_ioas_map_file map;
 	char dir[600] = "", path[600], bdf[256] = "", cdev[256] = "";
 	int iommufd, dev, buf, remap_err = 0;
 	struct dirent *d;
@@ -573,14 +581,7 @@ static int scen_vfio(void)
 		die("VFIO_DEVICE_FEATURE_DMA_BUF");
 	if (fstat(buf, &st))
 		die("fstat");
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas))
-		die("IOMMU_IOAS_ALLOC");
-	map.flags = IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
-	map.ioas_id = ioas.out_ioas_id;
-	map.fd = buf;
-	map.length = 4096;
-	if (ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &map))
-		die("IOMMU_IOAS_MAP_FILE");
+	ioas_import(iommufd, buf, 4096, &map);
 	cmd = cmd_read(dev, cfg.offset);
 	cmd_write(dev, cfg.offset, cmd & ~PCI_COMMAND_MEMORY_);
 	/* a revoked buffer refuses a new importer */
