@@ -29,7 +29,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUT)/%,%,$(2))";
 endif
 
 # Recursive (=) so pkg-config runs after `deps` installed what it needs.
-PKG_LIBS = libbpf libdw libelf zlib
+PKG_LIBS = libbpf libdw libelf zlib sqlite3 libgvc libcgraph
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null)
 
@@ -75,7 +75,7 @@ DEPS_STAMP := $(OUT)/.deps-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit-test live-test cli-test vmtest demo bench install uninstall clean help \
+.PHONY: all deps test unit-test live-test cli-test vmtest demo bench install uninstall clean help fuzz \
 	check-style
 
 all: $(OUT)/deptscope
@@ -84,10 +84,11 @@ help:
 	@echo 'Targets:'
 	@echo '  all        build build/deptscope (default)'
 	@echo '  deps       install the Debian packages the build and tests need'
-	@echo '  test       unit, CLI, live BPF and VM tests (live ones SKIP without root)'
+	@echo '  test       unit, CLI, triage, fuzz, live BPF and VM tests (live ones SKIP without root)'
 	@echo '  vmtest     boot 6.12 and 7.3 kernels under QEMU and run the scenarios'
-	@echo '  demo       triage-free quick look: live fence capture, record, report, export'
-	@echo '  bench      BPF cost vs bpftrace, replay throughput'
+	@echo '  demo       quick look: live fence capture, record, report, export'
+	@echo '  bench      BPF cost vs bpftrace, guest dma-buf BPF cost, replay, triage, graph'
+	@echo '  fuzz       libFuzzer on the report parser for DS_FUZZ_SECONDS (300)'
 	@echo '  install    install deptscope to $$(PREFIX)/bin'
 	@echo 'Variables: O=DIR V=1 WERROR=0 SAN=1 CC= CLANG= BPFTOOL= VMLINUX_BTF='
 
@@ -163,13 +164,28 @@ unit-test: $(OUT)/tests/unit/unit
 
 cli-test: $(OUT)/deptscope $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/run.sh
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/triage_db.sh
 
 live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/live/detach.sh
 
+# libFuzzer target of the report parser: clang, ASan and UBSan, its own objects
+FUZZ_SRCS := tests/fuzz/fuzz_dept.c lib/dept_parse.c lib/dept_report.c
+FUZZ_BIN := $(OUT)/tests/fuzz/fuzz_dept
+$(FUZZ_BIN): $(FUZZ_SRCS) lib/include/deptscope/dept.h | $(DEPS_STAMP)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(WARNFLAGS) -Wno-unknown-warning-option -std=gnu11 -D_GNU_SOURCE \
+		-I$(SRC)/lib/include -o $@ $(FUZZ_SRCS) -lz
+
+fuzz: $(FUZZ_BIN)
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) DS_FUZZ_SECONDS=$${DS_FUZZ_SECONDS:-300} \
+		$(SRC)/tests/fuzz/run.sh
+
 # Every suite runs even when one fails; scripts/run-tests.sh prints the totals.
-test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS)
+test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS) $(FUZZ_BIN)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/scripts/run-tests.sh
 
 # Real kernels under QEMU: VMTEST_KERNELS="6.12 7.3" (default), or KSRC=/path/to/linux

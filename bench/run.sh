@@ -10,6 +10,8 @@
 #   3. dma-buf replay of >= 1 M events, >= 5 M events/s   (bench/replay.c --dmabuf)
 #   4. per-event BPF cost of the dma-buf programs in the 7.3 guest,
 #      <= 2.5 x the fence programs' on the same workload    (tests/vm, scenario cost)
+#   5. triage throughput on a 300 MB console log >= 1/3 of grep -c's on the
+#      same file, peak RSS the same at 100 and 300 MB         (deptscope triage)
 #
 # Environment: OUT (build dir), DS_BENCH_EVENTS (replay input size,
 # default 10000000, about 1 GB under ${TMPDIR:-/tmp}).
@@ -33,6 +35,7 @@ note() { printf 'bench: %s\n' "$*" >&2; }
 cleanup() {
 	[ -n "$gen_pid" ] && kill "$gen_pid" 2>/dev/null && wait "$gen_pid" 2>/dev/null
 	[ -n "$input" ] && rm -f "$input" "$input.rss"
+	[ -n "${input2:-}" ] && rm -f "$input2"
 }
 trap cleanup EXIT
 # exit through the EXIT trap so the 1 GB input never outlives us
@@ -233,6 +236,53 @@ case $? in
 0) ;;
 1) failed+=("guest bpf cost") ;;
 *) failed+=("guest bpf cost (error)") ;;
+esac
+
+# ---- 5. triage throughput against grep, and RSS against input size ----
+triage_bench() {
+	local corpus=$SRC/../shared/corpus/dept-reports small big nrep t0 t1 g ds r100 r300 out
+	if [ ! -d "$corpus" ]; then
+		echo "triage: SKIP: no report corpus at $corpus"
+		return 0
+	fi
+	small=$(mktemp "$TMPD/deptscope-log100.XXXXXX") || return 2
+	big=$(mktemp "$TMPD/deptscope-log300.XXXXXX") || return 2
+	input=$small
+	input2=$big
+	note "triage: writing 100 MB and 300 MB console logs with the corpus interleaved"
+	python3 "$SRC/bench/mklog.py" "$small" 100 "$corpus" >/dev/null || return 2
+	nrep=$(python3 "$SRC/bench/mklog.py" "$big" 300 "$corpus") || return 2
+	cat "$big" >/dev/null	# both read from the page cache, as a re-run would
+	t0=$(now_ns)
+	# not to /dev/null: GNU grep then stops at the first match
+	grep -c 'Circular dependency' "$big" >"$small.count"
+	t1=$(now_ns)
+	rm -f "$small.count"
+	g=$((t1 - t0))
+	t0=$(now_ns)
+	r300=$( { /usr/bin/time -f '%M' "$OUT/deptscope" triage --no-db --json "$big" \
+		>/dev/null; } 2>&1 | tail -n 1)
+	t1=$(now_ns)
+	ds=$((t1 - t0))
+	r100=$( { /usr/bin/time -f '%M' "$OUT/deptscope" triage --no-db --json "$small" \
+		>/dev/null; } 2>&1 | tail -n 1)
+	rm -f "$small" "$big"
+	input= input2=
+	awk -v sz="$(( 300 * 1024 * 1024 ))" -v g="$g" -v d="$ds" -v r1="$r100" -v r3="$r300" \
+	    -v n="$nrep" 'BEGIN {
+		gm = sz / (g / 1e9) / 1048576; dm = sz / (d / 1e9) / 1048576
+		ok = dm >= gm / 3 && r3 <= r1 * 1.25 + 1024
+		printf "triage: %d reports in 300 MB: %.0f MB/s, grep -c %.0f MB/s, ratio %.2f " \
+		       "(target >= 0.33); peak RSS %.1f MiB at 300 MB, %.1f MiB at 100 MB: %s\n",
+		       n, dm, gm, dm / gm, r3 / 1024, r1 / 1024, ok ? "PASS" : "FAIL"
+		exit ok ? 0 : 1
+	}'
+}
+triage_bench
+case $? in
+0) ;;
+1) failed+=("triage throughput") ;;
+*) failed+=("triage throughput (error)") ;;
 esac
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -13,6 +13,10 @@ suites=(
 	"style|scripts/check-style.sh"
 	"unit|$OUT/tests/unit/unit"
 	"cli|tests/cli/run.sh"
+	"triage|tests/triage/run.sh"
+	"triage-html|tests/triage/html.sh"
+	"triage-db|tests/cli/triage_db.sh"
+	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"
 	"kernel|tests/kernel/check-patches.sh"
@@ -28,7 +32,7 @@ for s in "${suites[@]}"; do
 	echo "== $name"
 	$cmd 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "FAIL $name: exited $rc without a result line"
 		tf=$((tf + 1))

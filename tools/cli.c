@@ -131,6 +131,46 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 	case OPT_FORMAT:
 		p->format = arg;
 		return 0;
+	case OPT_DB:
+		p->db = arg;
+		return 0;
+	case OPT_NO_DB:
+		p->no_db = true;
+		return 0;
+	case OPT_JUNIT:
+		p->junit = arg;
+		return 0;
+	case OPT_HTML:
+		p->html = arg;
+		return 0;
+	case OPT_STATUS:
+		p->status = arg;
+		return 0;
+	case OPT_NOTE:
+		p->note = arg;
+		return 0;
+	case OPT_LINK:
+		p->link = arg;
+		return 0;
+	case OPT_DUP_OF:
+		p->dup_of = arg;
+		return 0;
+	case OPT_PROC_DEPS:
+		p->proc_deps = arg;
+		return 0;
+	case OPT_AROUND:
+		p->around = arg;
+		return 0;
+	case OPT_DEPTH:
+	case OPT_MAX_NODES:
+		if (ds_parse_uint(arg, o->id == OPT_DEPTH ? 100 : 1000000, &v) || !v)
+			return usage_err(err, h, "invalid --%s '%s': expected a number > 0",
+					 o->lname, arg);
+		if (o->id == OPT_DEPTH)
+			p->depth = v;
+		else
+			p->max_nodes = v;
+		return 0;
 	}
 	return usage_err(err, h, "internal: unhandled option %s", o->lname);
 }

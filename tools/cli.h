@@ -29,6 +29,8 @@ enum {
 	OPT_HELP = 1000, OPT_VERBOSE, OPT_JSON, OPT_DURATION, OPT_PID, OPT_INPUT, OPT_OUTPUT,
 	OPT_HANG_MS, OPT_TOP, OPT_MSEC, OPT_VMLINUX, OPT_FORMAT, OPT_PRETTY, OPT_BUFFER,
 	OPT_NO_STACKS, OPT_FORCE, OPT_INODE, OPT_UNMAP_MS,
+	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
+	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
 };
 
 struct ds_cmd_help {
@@ -62,12 +64,26 @@ struct ds_params {
 	const char *format;
 	uint64_t inode;		/* 0: every buffer */
 	uint64_t unmap_ns;	/* dmabuf: unmap deadline after an invalidation */
-	const char *positional[16];
+	/* triage */
+	const char *db;		/* known-issue database, NULL: the default */
+	bool no_db;
+	const char *junit;
+	const char *html;
+	const char *status;	/* triage mark */
+	const char *note;
+	const char *link;
+	const char *dup_of;
+	/* graph */
+	const char *proc_deps;
+	const char *around;	/* class whose neighbourhood to export */
+	unsigned int depth;	/* neighbourhood radius, 0: default */
+	unsigned int max_nodes;	/* 0: default */
+	const char *positional[256];
 	int nr_positional;
 };
 
 extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
-	ds_help_dmabuf;
+	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -84,6 +100,10 @@ int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_report(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_export(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_dmabuf(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_triage(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_triage_mark(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_triage_list(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

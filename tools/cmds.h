@@ -12,6 +12,11 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_dmabuf(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+/* triage mark / triage list: argv[0] is "mark" / "list" */
+int cmd_triage_mark(int argc, char **argv);
+int cmd_triage_list(int argc, char **argv);
 
 int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char *path,
 		 uint64_t *end_ts);

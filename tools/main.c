@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{ "record", cmd_record, &ds_help_record },
 	{ "report", cmd_report, &ds_help_report },
 	{ "export", cmd_export, &ds_help_export },
+	{ "triage", cmd_triage, &ds_help_triage },
+	{ "graph", cmd_graph, &ds_help_graph },
 };
 
 static void usage(FILE *f)

@@ -104,6 +104,102 @@ const struct ds_cmd_help ds_help_dmabuf = {
 	.opts = dmabuf_opts,
 };
 
+#define OPT_DB_OPTS							\
+	{ "db", 0, "FILE", "known-issue database (default: $XDG_DATA_HOME/deptscope/triage.db)", \
+	  OPT_DB }
+
+static const struct ds_opt triage_opts[] = {
+	OPT_DB_OPTS,
+	{ "no-db", 0, NULL, "use no database: every bucket is new", OPT_NO_DB },
+	{ "junit", 0, "FILE", "also write JUnit XML: one test case per bucket", OPT_JUNIT },
+	{ "html", 0, "FILE", "also write a self-contained HTML report", OPT_HTML },
+	{ "pretty", 0, NULL, "indented JSON (implies --json)", OPT_PRETTY },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_triage = {
+	.name = "triage",
+	.summary = "Bucket DEPT and lockdep reports from console logs: new, known, false positive.",
+	.usage = "deptscope triage [OPTIONS] FILE...|-\n"
+		 "       deptscope triage mark BUCKET --status STATUS [--note TEXT] [--link URL]\n"
+		 "       deptscope triage list [--db FILE] [--json]",
+	.description =
+		"Reads console logs (dmesg with or without timestamps, journalctl or serial\n"
+		"logs, reports pasted into mails or commit messages, gzip-compressed files;\n"
+		"'-' is stdin), finds every DEPT circular-dependency report of every DEPT\n"
+		"version and every lockdep circular-locking report, and gives each a signature\n"
+		"of its cycle that does not depend on addresses, timestamps, context letters,\n"
+		"rotation, indentation, quoting or the DEPT version.  Reports with one\n"
+		"signature form a bucket.  Buckets are looked up in the known-issue database\n"
+		"and printed as a table: bucket, count, status, the cycle, first seen.\n"
+		"DEPT_INFO/DEPT_WARN/DEPT_STOP messages are listed as tracker health.\n"
+		"Exit status: 0 no reports, or only known ones (known, false-positive, fixed\n"
+		"is not among them: a fixed bug seen again counts as new); 1 error; 2 usage;\n"
+		"3 new or still open reports found.",
+	.examples =
+		"  deptscope triage dmesg.txt\n"
+		"  journalctl -k | deptscope triage --json -\n"
+		"  deptscope triage --junit dept.xml --html dept.html console-*.log.gz\n"
+		"  deptscope triage mark D-1a2b3c4d5e6f --status false-positive --note 'nesting'\n",
+	.opts = triage_opts,
+};
+
+static const struct ds_opt triage_mark_opts[] = {
+	{ "status", 's', "STATUS", "new, known, false-positive, fixed or duplicate", OPT_STATUS },
+	{ "note", 0, "TEXT", "a note kept with the bucket", OPT_NOTE },
+	{ "link", 0, "URL", "a link kept with the bucket (mail, bug tracker)", OPT_LINK },
+	{ "dup-of", 0, "BUCKET", "with --status duplicate: the bucket it duplicates", OPT_DUP_OF },
+	OPT_DB_OPTS,
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_triage_mark = {
+	.name = "triage mark",
+	.summary = "Set the status of a bucket in the known-issue database.",
+	.usage = "deptscope triage mark BUCKET --status STATUS [--note TEXT] [--link URL]\n"
+		 "       [--dup-of BUCKET] [--db FILE] [--json]",
+	.examples =
+		"  deptscope triage mark D-1a2b3c4d5e6f --status known --link https://lore...\n"
+		"  deptscope triage mark D-0ae1a51afe27 --status duplicate \\\n"
+		"      --dup-of D-1a2b3c4d5e6f\n",
+	.opts = triage_mark_opts,
+};
+
+static const struct ds_opt triage_list_opts[] = {
+	OPT_DB_OPTS,
+	{ "pretty", 0, NULL, "indented JSON (implies --json)", OPT_PRETTY },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_triage_list = {
+	.name = "triage list",
+	.summary = "List the buckets of the known-issue database.",
+	.usage = "deptscope triage list [--db FILE] [--json|--pretty]",
+	.opts = triage_list_opts,
+};
+
+static const struct ds_opt graph_opts[] = {
+	{ "proc-deps", 0, "FILE", "read a /proc/dept_deps dump", OPT_PROC_DEPS },
+	{ "format", 'f', "FMT", "dot, svg, png or json (default: dot)", OPT_FORMAT },
+	{ "output", 'o', "FILE", "write here (default: stdout for dot and json)", OPT_OUTPUT },
+	{ "around", 0, "CLASS", "export the neighbourhood of this class", OPT_AROUND },
+	{ "depth", 0, "N", "with --around: how many edges away (2)", OPT_DEPTH },
+	{ "max-nodes", 0, "N", "export at most N classes; say what was left out (200)",
+	  OPT_MAX_NODES },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_graph = {
+	.name = "graph",
+	.summary = "Draw DEPT dependency graphs: report cycles, /proc/dept_deps dumps.",
+	.usage = "deptscope graph [OPTIONS] [--proc-deps FILE] [LOG...]",
+	.opts = graph_opts,
+};
+
 static const struct ds_opt report_opts[] = {
 	{ "hang-ms", 0, "MS", "a wait pending longer than MS is a hang (1000)", OPT_HANG_MS },
 	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
@@ -271,6 +367,89 @@ int ds_parse_dmabuf(int argc, char **argv, struct ds_params *p, FILE *err)
 	if (p->input && (p->pid || p->duration_ns)) {
 		fprintf(err, "deptscope dmabuf: --input cannot be combined with --pid or "
 			"--duration\n");
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int ds_parse_triage(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_triage, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	if (!p->nr_positional) {
+		fprintf(err, "deptscope triage: missing FILE (or - for stdin)"
+			" (see 'deptscope triage --help')\n");
+		return DS_EXIT_USAGE;
+	}
+	if (p->db && p->no_db) {
+		fprintf(err, "deptscope triage: --db and --no-db exclude each other\n");
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int ds_parse_triage_mark(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_triage_mark, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_triage_mark, p, 1, 1, "BUCKET", err);
+	if (ret)
+		return ret;
+	if (!p->status) {
+		fprintf(err, "deptscope triage mark: missing --status"
+			" (new, known, false-positive, fixed or duplicate)\n");
+		return DS_EXIT_USAGE;
+	}
+	if (!!p->dup_of != !strcmp(p->status, "duplicate")) {
+		fprintf(err,
+			"deptscope triage mark: --status duplicate goes with --dup-of BUCKET\n");
+		return DS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int ds_parse_triage_list(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_triage_list, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	return want_positionals(&ds_help_triage_list, p, 0, 0, "", err);
+}
+
+int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_graph, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	if (!p->proc_deps && !p->nr_positional) {
+		fprintf(err, "deptscope graph: nothing to draw: give --proc-deps FILE or LOG files"
+			" (see 'deptscope graph --help')\n");
+		return DS_EXIT_USAGE;
+	}
+	if (!p->format)
+		p->format = "dot";
+	if (strcmp(p->format, "dot") && strcmp(p->format, "svg") && strcmp(p->format, "png") &&
+	    strcmp(p->format, "json")) {
+		fprintf(err, "deptscope graph: unknown format '%s' (known: dot svg png json)\n",
+			p->format);
+		return DS_EXIT_USAGE;
+	}
+	if ((!strcmp(p->format, "svg") || !strcmp(p->format, "png")) && !p->output) {
+		fprintf(err, "deptscope graph: --format %s needs -o FILE\n", p->format);
+		return DS_EXIT_USAGE;
+	}
+	if (p->depth && !p->around) {
+		fprintf(err, "deptscope graph: --depth goes with --around CLASS\n");
 		return DS_EXIT_USAGE;
 	}
 	return 0;

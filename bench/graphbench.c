@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * graphbench: cost of adding dependencies with a cycle check each, the way
+ * /proc/dept_deps dumps and report streams feed lib/graph.c.
+ *
+ * The input is random with a fixed seed: classes sit in a hidden order
+ * unrelated to their ids (so the engine's first topological order is
+ * wrong), most edges go forward in that order by a short random span,
+ * and one in 1000 closes a cycle: the reverse of an edge added shortly
+ * before (always a cycle) or a short backward jump (a cycle when a path
+ * exists).  Every cycle found asks for its path too.
+ *
+ * The peer is the check DEPT itself does: a search from the new wait class
+ * over everything it reaches ("naive DFS per edge"), run on a prefix of
+ * the same edges because it is quadratic; both answers are compared edge
+ * by edge and must agree.
+ *
+ * Prints one line per measurement; exit status 0, 1 when the two disagree,
+ * 2 on error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include "deptscope/graph.h"
+
+struct edge {
+	uint32_t from, to;
+};
+
+static uint64_t rng_state = 0x5eed0dec0de5eedULL;
+
+static uint64_t rnd(void)
+{
+	/* splitmix64: fixed seed, same input on every machine */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double peak_rss_mib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024.0;
+}
+
+static struct edge *make_edges(uint32_t classes, uint32_t nr)
+{
+	uint32_t *at = malloc((size_t)classes * sizeof(*at)), i, j, t, span;
+	struct edge *e = malloc((size_t)nr * sizeof(*e));
+	uint64_t r;
+
+	if (!at || !e) {
+		free(at);
+		free(e);
+		return NULL;
+	}
+	/* at[position in the hidden order] = class id */
+	for (i = 0; i < classes; i++)
+		at[i] = i;
+	for (i = classes - 1; i > 0; i--) {
+		j = (uint32_t)(rnd() % (i + 1));
+		t = at[i];
+		at[i] = at[j];
+		at[j] = t;
+	}
+	for (i = 0; i < nr; i++) {
+		r = rnd();
+		if (r % 1000 == 0 && i > 16) {
+			if (r & 0x1000) {
+				/* reverse a recent edge: always a cycle */
+				e[i].from = e[i - 1 - (r >> 32) % 16].to;
+				e[i].to = e[i - 1 - (r >> 32) % 16].from;
+			} else {
+				j = (uint32_t)((r >> 16) % (classes - 16)) + 16;
+				span = 1 + (uint32_t)((r >> 40) % 16);
+				e[i].from = at[j];
+				e[i].to = at[j - span];
+			}
+			continue;
+		}
+		j = (uint32_t)((r >> 16) % (classes - 1));
+		span = 1 + (uint32_t)((r >> 48) % 64);
+		if (j + span >= classes)
+			span = classes - 1 - j;
+		e[i].from = at[j];
+		e[i].to = at[j + span];
+	}
+	free(at);
+	return e;
+}
+
+/* ---- the peer: adjacency arrays and one search per edge ---- */
+
+struct naive {
+	uint32_t **out, *nr, *cap;
+	uint32_t *mark, *stack, epoch;
+};
+
+static int naive_init(struct naive *n, uint32_t classes)
+{
+	n->out = calloc(classes, sizeof(*n->out));
+	n->nr = calloc(classes, sizeof(*n->nr));
+	n->cap = calloc(classes, sizeof(*n->cap));
+	n->mark = calloc(classes, sizeof(*n->mark));
+	n->stack = malloc((size_t)classes * sizeof(*n->stack));
+	n->epoch = 0;
+	return n->out && n->nr && n->cap && n->mark && n->stack ? 0 : -ENOMEM;
+}
+
+static void naive_free(struct naive *n, uint32_t classes)
+{
+	uint32_t i;
+
+	for (i = 0; n->out && i < classes; i++)
+		free(n->out[i]);
+	free(n->out);
+	free(n->nr);
+	free(n->cap);
+	free(n->mark);
+	free(n->stack);
+}
+
+/* Does @v reach @u?  Then adding u -> v closes a cycle.  Adds the edge. */
+static int naive_add(struct naive *n, uint32_t u, uint32_t v, bool *cycle)
+{
+	uint32_t sp = 0, x, i, y, *q;
+	bool dup = false;
+
+	*cycle = false;
+	n->epoch++;
+	n->stack[sp++] = v;
+	n->mark[v] = n->epoch;
+	while (sp && !*cycle) {
+		x = n->stack[--sp];
+		if (x == u) {
+			*cycle = true;
+			break;
+		}
+		for (i = 0; i < n->nr[x]; i++) {
+			y = n->out[x][i];
+			if (n->mark[y] != n->epoch) {
+				n->mark[y] = n->epoch;
+				n->stack[sp++] = y;
+			}
+		}
+	}
+	for (i = 0; i < n->nr[u] && !dup; i++)
+		dup = n->out[u][i] == v;
+	if (dup)
+		return 0;
+	if (n->nr[u] == n->cap[u]) {
+		n->cap[u] = n->cap[u] ? n->cap[u] * 2 : 4;
+		q = realloc(n->out[u], n->cap[u] * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		n->out[u] = q;
+	}
+	n->out[u][n->nr[u]++] = v;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: graphbench [--classes N] [--edges N] [--naive-edges N] "
+		   "[--naive-seconds S]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "classes", required_argument, NULL, 'c' },
+		{ "edges", required_argument, NULL, 'e' },
+		{ "naive-edges", required_argument, NULL, 'n' },
+		{ "naive-seconds", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	uint32_t classes = 100000, nr = 1000000, naive_nr = 100000, i, id, prefix_done;
+	uint64_t cycles = 0, naive_cycles = 0, engine_prefix_cycles = 0, mismatches = 0;
+	double naive_budget = 20, t0, t_engine, t_prefix = 0, t_naive, rss;
+	struct ds_graph_cycle path = { 0 };
+	struct ds_graph *g = NULL;
+	struct naive nv = { 0 };
+	struct edge *edges;
+	bool *engine_says = NULL, cyc;
+	char name[32];
+	int opt, err, ret = 2;
+
+	while ((opt = getopt_long(argc, argv, "c:e:n:s:h", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			classes = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'e':
+			nr = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			naive_nr = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			naive_budget = strtod(optarg, NULL);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (classes < 64 || !nr) {
+		fprintf(stderr, "graphbench: need at least 64 classes and 1 edge\n");
+		return 2;
+	}
+	if (naive_nr > nr)
+		naive_nr = nr;
+	edges = make_edges(classes, nr);
+	engine_says = calloc(naive_nr + 1, sizeof(*engine_says));
+	if (!edges || !engine_says || ds_graph__new(&g)) {
+		fprintf(stderr, "graphbench: out of memory\n");
+		goto out;
+	}
+	for (i = 0; i < classes; i++) {
+		snprintf(name, sizeof(name), "class%u", i);
+		err = ds_graph__class(g, name, NULL, -1, &id);
+		if (err || id != i) {
+			fprintf(stderr, "graphbench: class %u: %s\n", i, strerror(-err));
+			goto out;
+		}
+	}
+
+	t0 = now_s();
+	for (i = 0; i < nr; i++) {
+		err = ds_graph__add_edge(g, edges[i].from, edges[i].to, NULL, &cyc, &path);
+		if (err) {
+			fprintf(stderr, "graphbench: edge %u: %s\n", i, strerror(-err));
+			goto out;
+		}
+		cycles += cyc;
+		if (i < naive_nr) {
+			engine_says[i] = cyc;
+			engine_prefix_cycles += cyc;
+			if (i + 1 == naive_nr)
+				t_prefix = now_s() - t0;
+		}
+	}
+	t_engine = now_s() - t0;
+	rss = peak_rss_mib();
+	printf("graph: %u edges among %u classes: %.2f us/edge, peak RSS %.0f MiB\n", nr, classes,
+	       t_engine * 1e6 / nr, rss);
+	printf("graph: %u distinct edges, %llu closed a cycle, engine memory %.1f MiB\n",
+	       ds_graph__nr_edges(g), (unsigned long long)cycles,
+	       ds_graph__mem_bytes(g) / 1048576.0);
+	ds_graph__free(g);
+	g = NULL;
+
+	if (naive_init(&nv, classes)) {
+		fprintf(stderr, "graphbench: out of memory\n");
+		goto out;
+	}
+	t0 = now_s();
+	for (i = 0; i < naive_nr; i++) {
+		if (naive_add(&nv, edges[i].from, edges[i].to, &cyc)) {
+			fprintf(stderr, "graphbench: out of memory\n");
+			goto out;
+		}
+		naive_cycles += cyc;
+		mismatches += cyc != engine_says[i];
+		/* it is quadratic: stop at the time budget, compare on what it did */
+		if ((i & 255) == 255 && now_s() - t0 > naive_budget) {
+			i++;
+			break;
+		}
+	}
+	t_naive = now_s() - t0;
+	prefix_done = i;
+	if (prefix_done < naive_nr) {
+		/* the engine's time for the same prefix, measured on a fresh graph */
+		struct ds_graph *g2;
+
+		if (ds_graph__new(&g2))
+			goto out;
+		for (i = 0; i < classes; i++) {
+			snprintf(name, sizeof(name), "class%u", i);
+			ds_graph__class(g2, name, NULL, -1, &id);
+		}
+		engine_prefix_cycles = 0;
+		t0 = now_s();
+		for (i = 0; i < prefix_done; i++) {
+			ds_graph__add_edge(g2, edges[i].from, edges[i].to, NULL, &cyc, &path);
+			engine_prefix_cycles += cyc;
+		}
+		t_prefix = now_s() - t0;
+		ds_graph__free(g2);
+	}
+	printf("graph: naive DFS per edge: first %u edges: %.2f us/edge; engine on the same edges: "
+	       "%.2f us/edge (%.0fx faster); cycles %llu vs %llu, %llu disagreements\n",
+	       prefix_done, t_naive * 1e6 / prefix_done, t_prefix * 1e6 / prefix_done,
+	       t_prefix > 0 ? t_naive / t_prefix : 0, (unsigned long long)naive_cycles,
+	       (unsigned long long)engine_prefix_cycles, (unsigned long long)mismatches);
+	ret = mismatches ? 1 : 0;
+out:
+	naive_free(&nv, classes);
+	ds_graph_cycle__free(&path);
+	ds_graph__free(g);
+	free(engine_says);
+	free(edges);
+	return ret;
+}
