@@ -165,6 +165,7 @@ unit-test: $(OUT)/tests/unit/unit
 cli-test: $(OUT)/deptscope $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/run.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/triage_db.sh
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/graph.sh
 
 live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live

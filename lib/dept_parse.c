@@ -667,7 +667,8 @@ static bool trailer_line(const char *c)
 {
 	char fn[DS_DEPT_NAME_LEN];
 
-	return all_of(c, '-', 20) || starts(c, "CPU: ") || starts(c, "Hardware name:") || starts(c, "Call Trace:") ||
+	return all_of(c, '-', 20) || starts(c, "CPU: ") || starts(c, "Hardware name:") ||
+	       starts(c, "Call Trace:") ||
 	       starts(c, "Call trace:") || !strcmp(c, "<TASK>") || !strcmp(c, "</TASK>") ||
 	       !strcmp(c, "<IRQ>") || register_line(c) ||
 	       !strcmp(c, "</IRQ>") || starts(c, "Workqueue:") || starts(c, "RIP:") ||
@@ -810,10 +811,14 @@ static void recover_line(struct ds_dept_parser *p, const char *c)
 		p->unknown_run++;
 		return;
 	}
+	n = (size_t)(at - c - 11);
+	/* the circle is printed closed: its last site is its first again */
+	if (p->r.nr_contexts > 1 && strlen(p->r.ctx[0].event.cls) == n &&
+	    !strncmp(p->r.ctx[0].event.cls, c + 11, n))
+		return;
 	ctx = ctx_at(p, (int)p->r.nr_contexts, (char)('A' + p->r.nr_contexts));
 	if (!ctx)
 		return;
-	n = (size_t)(at - c - 11);
 	snprintf(ctx->event.cls, sizeof(ctx->event.cls), "%.*s", (int)n, c + 11);
 	snprintf(ctx->event.fn, sizeof(ctx->event.fn), "%.*s", (int)(end - at - 1), at + 1);
 	memcpy(ctx->wait.cls, ctx->event.cls, sizeof(ctx->wait.cls));

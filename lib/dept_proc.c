@@ -133,6 +133,29 @@ bad:
 	return 0;
 }
 
+/*
+ * The last line had no newline: it is not trusted, but if it cannot even
+ * be the start of a line of the dump, it says the input is something else.
+ */
+static void deps_tail(struct deps_state *s, const char *p, size_t n)
+{
+	static const char header[] = "All classes:";
+
+	s->st.lines++;
+	s->st.truncated = true;
+	if (memchr(p, '\0', n))
+		goto bad;
+	while (n && blank(*p)) {
+		p++;
+		n--;
+	}
+	if (!n || *p == '[' || *p == '-' ||
+	    !memcmp(p, header, n < sizeof(header) - 1 ? n : sizeof(header) - 1))
+		return;
+bad:
+	deps_bad(s);
+}
+
 static int deps_finish(struct deps_state *s, struct ds_dept_deps_stats *st)
 {
 	if (st)
@@ -182,10 +205,8 @@ int ds_dept_deps__parse(struct ds_graph *g, const char *buf, size_t len,
 	err = deps_lines(&s, buf, len, &used);
 	if (err)
 		return err;
-	if (used < len) {
-		s.st.lines++;
-		s.st.truncated = true;
-	}
+	if (used < len)
+		deps_tail(&s, buf + used, len - used);
 	return deps_finish(&s, st);
 }
 
@@ -260,10 +281,10 @@ int ds_dept_deps__load(struct ds_graph *g, const char *path, struct ds_dept_deps
 			skipping = true;
 		}
 	}
-	if (have || skipping) {
-		s.st.lines += !skipping;
+	if (skipping)
 		s.st.truncated = true;
-	}
+	else if (have)
+		deps_tail(&s, buf, have);
 	err = deps_finish(&s, st);
 out:
 	free(buf);

@@ -163,7 +163,8 @@ static const struct ds_dept_point *from_point(const struct ds_dept_report *r,
  */
 static size_t cycle_seq(const struct ds_dept_report *r, char (*seq)[DS_DEPT_NAME_LEN])
 {
-	char from[DS_DEPT_MAX_CONTEXTS][DS_DEPT_NAME_LEN], to[DS_DEPT_MAX_CONTEXTS][DS_DEPT_NAME_LEN];
+	char from[DS_DEPT_MAX_CONTEXTS][DS_DEPT_NAME_LEN];
+	char to[DS_DEPT_MAX_CONTEXTS][DS_DEPT_NAME_LEN];
 	bool used[DS_DEPT_MAX_CONTEXTS] = { false };
 	size_t n = r->nr_contexts, i, k, cur = 0;
 

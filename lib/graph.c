@@ -37,6 +37,10 @@
  * is reserved before anything changes, so -ENOMEM leaves the graph as it
  * was; a same-level list that cannot grow falls back to scanning all the
  * component's in-edges.
+ *
+ * Layout.  What a search step reads of a class (union-find parent, level,
+ * mark, next member) sits in one 16-byte record, and neighbours are
+ * arrays of class ids, so one step costs one cache miss, not four.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -47,18 +51,39 @@
 
 #define NONE		DS_GRAPH_NONE
 #define MAX_IDS		(1u << 31)	/* arrays double up to this many entries */
-#define F_AMBIGUOUS	1u
+#define F_AMBIGUOUS	1u		/* another class has this name and subclass */
+#define F_IN_LOST	2u		/* the same-level list could not grow: scan all in-edges */
+#define PREFETCH	8		/* neighbours ahead whose search record is fetched early */
 
 struct gnode {
 	uint32_t name, key;	/* string arena offsets, 0: "" */
 	int32_t sub;
 	uint32_t flags;
-	uint32_t out, in;	/* first edge of each list, NONE */
+};
+
+/* Neighbour class ids, in edge creation order. */
+struct adj {
+	uint32_t *v;
+	uint32_t nr, cap;
+};
+
+/* What every search step reads: one record per class. */
+struct ghot {
+	uint32_t uf;		/* union-find parent; a representative is its own */
+	uint32_t level;		/* representatives: never decreases */
+	uint32_t markb;		/* == epoch: in this backward search */
+	uint32_t mnext;		/* next member of the component, NONE; the rep comes first */
+};
+
+struct gcold {
+	uint32_t mtail;		/* representatives: last member */
+	uint32_t csize;		/* representatives: members */
+	uint32_t markf;		/* == epoch: seen by this forward search */
+	uint32_t parent;	/* BFS parent of cycle paths */
 };
 
 struct gedge {
 	uint32_t from, to;
-	uint32_t next_out, next_in;
 	uint32_t detail;	/* first detail */
 };
 
@@ -87,6 +112,10 @@ struct vec {
 
 struct ds_graph {
 	struct gnode *nodes;
+	struct adj *out, *in;
+	struct ghot *hot;
+	struct gcold *cold;
+	struct adj *same;	/* representatives: the classes of edges into it from its level */
 	uint32_t nr_nodes, cap_nodes;
 	struct gedge *edges;
 	uint32_t nr_edges, cap_edges;
@@ -97,22 +126,10 @@ struct ds_graph {
 	char *str;
 	uint32_t str_len, str_cap;
 	struct htab strs, classes, names, edge_tab, tuple_tab;
-	/* cycle detection, per class; "reps" fields matter for representatives only */
-	uint32_t *level;	/* reps: the component's level, never decreases */
-	uint32_t *uf;		/* union-find parent; a rep is its own */
-	uint32_t *mnext;	/* next member of the component, NONE; the rep comes first */
-	uint32_t *mtail;	/* reps: last member */
-	uint32_t *csize;	/* reps: members */
-	uint32_t *markf, *markb;	/* == epoch: seen by this search */
-	uint32_t *parent;	/* BFS parents of cycle paths */
-	uint32_t **in_v;	/* reps: edges into it from its own level (may repeat, be stale) */
-	uint32_t *in_nr, *in_cap;
-	uint8_t *in_lost;	/* reps: in_v could not grow: scan every in-edge instead */
 	uint32_t epoch;
 	uint64_t cycle_adds;
 	uint32_t delta, delta_edges;	/* sqrt(edges), recomputed as they double */
-	/* scratch, reserved to one entry per class before a search */
-	struct vec fwd, bwd;
+	struct vec fwd, bwd;	/* scratch, one entry per class reserved before a search */
 };
 
 /* ---- hashing and tables ---- */
@@ -240,16 +257,6 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 	return 0;
 }
 
-static int vec_push(struct vec *v, uint32_t x)
-{
-	int err = grow((void **)&v->v, &v->cap, v->nr + 1, sizeof(*v->v));
-
-	if (err)
-		return err;
-	v->v[v->nr++] = x;
-	return 0;
-}
-
 /* ---- strings ---- */
 
 /* The offset of @s in the arena, interned on first use; "" and NULL are 0. */
@@ -340,7 +347,17 @@ void ds_graph__free(struct ds_graph *g)
 
 	if (!g)
 		return;
+	for (i = 0; i < g->nr_nodes; i++) {
+		free(g->out[i].v);
+		free(g->in[i].v);
+		free(g->same[i].v);
+	}
 	free(g->nodes);
+	free(g->out);
+	free(g->in);
+	free(g->hot);
+	free(g->cold);
+	free(g->same);
 	free(g->edges);
 	free(g->details);
 	free(g->tuples);
@@ -350,20 +367,6 @@ void ds_graph__free(struct ds_graph *g)
 	free(g->names.slots);
 	free(g->edge_tab.slots);
 	free(g->tuple_tab.slots);
-	for (i = 0; g->in_v && i < g->nr_nodes; i++)
-		free(g->in_v[i]);
-	free(g->in_v);
-	free(g->in_nr);
-	free(g->in_cap);
-	free(g->in_lost);
-	free(g->level);
-	free(g->uf);
-	free(g->mnext);
-	free(g->mtail);
-	free(g->csize);
-	free(g->markf);
-	free(g->markb);
-	free(g->parent);
 	free(g->fwd.v);
 	free(g->bwd.v);
 	free(g);
@@ -379,11 +382,17 @@ void ds_graph_cycle__free(struct ds_graph_cycle *c)
 /* Every per-class array grows together; a failure leaves some bigger, which is harmless. */
 static int nodes_reserve(struct ds_graph *g)
 {
-	uint32_t *const *arrays[] = {
-		&g->level, &g->uf, &g->mnext, &g->mtail, &g->csize, &g->markf, &g->markb,
-		&g->parent, &g->in_nr, &g->in_cap,
+	struct {
+		void **p;
+		size_t size;
+	} arrays[] = {
+		{ (void **)&g->out, sizeof(*g->out) },
+		{ (void **)&g->in, sizeof(*g->in) },
+		{ (void **)&g->hot, sizeof(*g->hot) },
+		{ (void **)&g->cold, sizeof(*g->cold) },
+		{ (void **)&g->same, sizeof(*g->same) },
 	};
-	uint32_t cap = g->cap_nodes, ncap;
+	uint32_t cap = g->cap_nodes;
 	size_t i;
 	void *q;
 	int err;
@@ -393,22 +402,13 @@ static int nodes_reserve(struct ds_graph *g)
 	err = grow((void **)&g->nodes, &cap, g->nr_nodes + 1, sizeof(*g->nodes));
 	if (err)
 		return err;
-	ncap = cap;
 	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
-		q = realloc(*arrays[i], (size_t)ncap * sizeof(uint32_t));
+		q = realloc(*arrays[i].p, (size_t)cap * arrays[i].size);
 		if (!q)
 			return -ENOMEM;
-		*(uint32_t **)arrays[i] = q;
+		*arrays[i].p = q;
 	}
-	q = realloc(g->in_v, (size_t)ncap * sizeof(*g->in_v));
-	if (!q)
-		return -ENOMEM;
-	g->in_v = q;
-	q = realloc(g->in_lost, ncap);
-	if (!q)
-		return -ENOMEM;
-	g->in_lost = q;
-	g->cap_nodes = ncap;
+	g->cap_nodes = cap;
 	return 0;
 }
 
@@ -452,23 +452,14 @@ int ds_graph__class(struct ds_graph *g, const char *name, const char *key, int s
 		return err;
 	id_new = g->nr_nodes++;
 	node = &g->nodes[id_new];
-	node->name = n;
-	node->key = k;
-	node->sub = sub;
-	node->flags = 0;
-	node->out = node->in = NONE;
-	g->level[id_new] = 0;
-	g->uf[id_new] = id_new;
-	g->mnext[id_new] = NONE;
-	g->mtail[id_new] = id_new;
-	g->csize[id_new] = 1;
-	g->markf[id_new] = g->markb[id_new] = 0;
-	g->in_v[id_new] = NULL;
-	g->in_nr[id_new] = g->in_cap[id_new] = 0;
-	g->in_lost[id_new] = 0;
+	*node = (struct gnode){ n, k, sub, 0 };
+	g->out[id_new] = g->in[id_new] = g->same[id_new] = (struct adj){ NULL, 0, 0 };
+	g->hot[id_new] = (struct ghot){ id_new, 0, 0, NONE };
+	g->cold[id_new] = (struct gcold){ id_new, 1, 0, NONE };
 	g->classes.slots[i] = id_new + 1;
 	g->classes.len++;
-	/* another class of this name and subclass: their keys must be shown */
+	*id = id_new;
+	/* another class of this name and subclass: labels must show their keys */
 	for (j = hash_name(n, sub) & g->names.mask; g->names.slots[j];
 	     j = (j + 1) & g->names.mask) {
 		struct gnode *first = &g->nodes[g->names.slots[j] - 1];
@@ -476,13 +467,11 @@ int ds_graph__class(struct ds_graph *g, const char *name, const char *key, int s
 		if (first->name == n && first->sub == sub) {
 			first->flags |= F_AMBIGUOUS;
 			node->flags |= F_AMBIGUOUS;
-			*id = id_new;
 			return 0;
 		}
 	}
 	g->names.slots[j] = id_new + 1;
 	g->names.len++;
-	*id = id_new;
 	return 0;
 }
 
@@ -515,7 +504,7 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
 {
 	uint32_t n, nsub = NONE, i;
 	const char *colon;
-	char *base = NULL;
+	char *base;
 	int sub = -1;
 	size_t found = 0;
 
@@ -524,8 +513,8 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
 	n = str_find(g, name);
 	/* "name:N": subclass N of "name" */
 	colon = strrchr(name, ':');
-	if (colon && colon > name && colon[1] && strspn(colon + 1, "0123456789") ==
-	    strlen(colon + 1) && strlen(colon + 1) < 6) {
+	if (colon && colon > name && colon[1] && strlen(colon + 1) < 6 &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
 		sub = atoi(colon + 1);
 		base = strndup(name, (size_t)(colon - name));
 		if (base)
@@ -545,37 +534,41 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
 	return found;
 }
 
-/* ---- union-find over components ---- */
+/* ---- components ---- */
 
 static inline uint32_t comp_find(struct ds_graph *g, uint32_t x)
 {
-	while (g->uf[x] != x) {
-		g->uf[x] = g->uf[g->uf[x]];
-		x = g->uf[x];
+	struct ghot *h = g->hot;
+
+	while (h[x].uf != x) {
+		h[x].uf = h[h[x].uf].uf;
+		x = h[x].uf;
 	}
 	return x;
 }
 
 static inline uint32_t comp_find_const(const struct ds_graph *g, uint32_t x)
 {
-	while (g->uf[x] != x)
-		x = g->uf[x];
+	while (g->hot[x].uf != x)
+		x = g->hot[x].uf;
 	return x;
 }
 
 static void comp_union(struct ds_graph *g, uint32_t r, uint32_t x)
 {
-	g->uf[x] = r;
-	g->mnext[g->mtail[r]] = x;
-	g->mtail[r] = g->mtail[x];
-	g->csize[r] += g->csize[x];
+	g->hot[x].uf = r;
+	g->hot[g->cold[r].mtail].mnext = x;
+	g->cold[r].mtail = g->cold[x].mtail;
+	g->cold[r].csize += g->cold[x].csize;
 }
 
 static uint32_t epoch_next(struct ds_graph *g)
 {
+	uint32_t i;
+
 	if (g->epoch == UINT32_MAX) {
-		memset(g->markf, 0, (size_t)g->nr_nodes * sizeof(*g->markf));
-		memset(g->markb, 0, (size_t)g->nr_nodes * sizeof(*g->markb));
+		for (i = 0; i < g->nr_nodes; i++)
+			g->hot[i].markb = g->cold[i].markf = 0;
 		g->epoch = 0;
 	}
 	return ++g->epoch;
@@ -588,32 +581,43 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* ---- two-way search over components ---- */
-
-static void in_clear(struct ds_graph *g, uint32_t x)
+/* Room for one more neighbour, before anything changes. */
+static int adj_reserve(struct adj *a)
 {
-	g->in_nr[x] = 0;
-	g->in_lost[x] = 0;
+	uint32_t ncap;
+	void *q;
+
+	if (a->nr < a->cap)
+		return 0;
+	ncap = a->cap ? a->cap * 2 : 2;
+	if (ncap > MAX_IDS)
+		return -E2BIG;
+	q = realloc(a->v, (size_t)ncap * sizeof(*a->v));
+	if (!q)
+		return -ENOMEM;
+	a->v = q;
+	a->cap = ncap;
+	return 0;
 }
 
-/* Edge @e comes into rep @x from its level; if the list cannot grow, scan instead. */
-static void in_add(struct ds_graph *g, uint32_t x, uint32_t e)
-{
-	uint32_t ncap, *q;
+/* ---- two-way search over components ---- */
 
-	if (g->in_lost[x])
+static void same_clear(struct ds_graph *g, uint32_t x)
+{
+	g->same[x].nr = 0;
+	g->nodes[x].flags &= ~F_IN_LOST;
+}
+
+/* An edge from class @from comes into rep @x from its level; if the list cannot grow, scan. */
+static void same_add(struct ds_graph *g, uint32_t x, uint32_t from)
+{
+	if (g->nodes[x].flags & F_IN_LOST)
 		return;
-	if (g->in_nr[x] == g->in_cap[x]) {
-		ncap = g->in_cap[x] ? g->in_cap[x] * 2 : 4;
-		q = ncap <= MAX_IDS ? realloc(g->in_v[x], (size_t)ncap * sizeof(*q)) : NULL;
-		if (!q) {
-			g->in_lost[x] = 1;
-			return;
-		}
-		g->in_v[x] = q;
-		g->in_cap[x] = ncap;
+	if (adj_reserve(&g->same[x])) {
+		g->nodes[x].flags |= F_IN_LOST;
+		return;
 	}
-	g->in_v[x][g->in_nr[x]++] = e;
+	g->same[x].v[g->same[x].nr++] = from;
 }
 
 static uint32_t isqrt(uint64_t n)
@@ -627,19 +631,19 @@ static uint32_t isqrt(uint64_t n)
 	return (uint32_t)x;
 }
 
-/* In-edge @e of rep @x in a backward search: list the rep it comes from, if new. */
-static void back_step(struct ds_graph *g, uint32_t x, uint32_t e, uint32_t target, uint32_t ep,
-		      bool *found)
+/* An edge from class @from into rep @x in a backward search: list its rep, if new. */
+static inline void back_step(struct ds_graph *g, uint32_t x, uint32_t from, uint32_t target,
+			     uint32_t ep, bool *found)
 {
-	uint32_t y = comp_find(g, g->edges[e].from);
+	uint32_t y = comp_find(g, from);
 
-	if (y == x || g->level[y] != g->level[x])
+	if (y == x || g->hot[y].level != g->hot[x].level)
 		return;
 	if (y == target)
 		*found = true;
-	if (g->markb[y] == ep)
+	if (g->hot[y].markb == ep)
 		return;
-	g->markb[y] = ep;
+	g->hot[y].markb = ep;
 	g->bwd.v[g->bwd.nr++] = y;	/* reserved: one entry per class */
 }
 
@@ -653,25 +657,26 @@ static bool search_back(struct ds_graph *g, uint32_t a, uint32_t target, uint32_
 {
 	uint64_t scanned = 0;
 	bool found = false;
-	uint32_t i, k, x, m, e;
+	uint32_t i, k, x, m;
 
 	*early = false;
 	g->bwd.nr = 0;
 	g->bwd.v[g->bwd.nr++] = a;
-	g->markb[a] = ep;
+	g->hot[a].markb = ep;
 	for (i = 0; i < g->bwd.nr && !found && !*early; i++) {
 		x = g->bwd.v[i];
-		if (!g->in_lost[x]) {
-			for (k = 0; k < g->in_nr[x] && !found && !*early; k++) {
-				back_step(g, x, g->in_v[x][k], target, ep, &found);
+		if (!(g->nodes[x].flags & F_IN_LOST)) {
+			for (k = 0; k < g->same[x].nr && !found && !*early; k++) {
+				if (k + PREFETCH < g->same[x].nr)
+					__builtin_prefetch(&g->hot[g->same[x].v[k + PREFETCH]]);
+				back_step(g, x, g->same[x].v[k], target, ep, &found);
 				*early = ++scanned >= limit;
 			}
 			continue;
 		}
-		for (m = x; m != NONE && !found && !*early; m = g->mnext[m]) {
-			for (e = g->nodes[m].in; e != NONE && !found && !*early;
-			     e = g->edges[e].next_in) {
-				back_step(g, x, e, target, ep, &found);
+		for (m = x; m != NONE && !found && !*early; m = g->hot[m].mnext) {
+			for (k = 0; k < g->in[m].nr && !found && !*early; k++) {
+				back_step(g, x, g->in[m].v[k], target, ep, &found);
 				*early = ++scanned >= limit;
 			}
 		}
@@ -690,29 +695,31 @@ static bool search_back(struct ds_graph *g, uint32_t a, uint32_t target, uint32_
 static bool search_forward(struct ds_graph *g, uint32_t a, uint32_t b, uint32_t ep,
 			   uint32_t lvl, bool early)
 {
-	uint32_t i, x, y, m, e;
+	uint32_t i, k, x, y, m;
 	bool cycle = false;
 
-	g->level[b] = lvl;
-	in_clear(g, b);
+	g->hot[b].level = lvl;
+	same_clear(g, b);
 	g->fwd.nr = 0;
 	g->fwd.v[g->fwd.nr++] = b;
 	for (i = 0; i < g->fwd.nr; i++) {
 		x = g->fwd.v[i];
-		for (m = x; m != NONE; m = g->mnext[m]) {
-			for (e = g->nodes[m].out; e != NONE; e = g->edges[e].next_out) {
-				y = comp_find(g, g->edges[e].to);
+		for (m = x; m != NONE; m = g->hot[m].mnext) {
+			for (k = 0; k < g->out[m].nr; k++) {
+				if (k + PREFETCH < g->out[m].nr)
+					__builtin_prefetch(&g->hot[g->out[m].v[k + PREFETCH]]);
+				y = comp_find(g, g->out[m].v[k]);
 				if (y == x)
 					continue;
-				if (y == a || (!early && g->markb[y] == ep))
+				if (y == a || (!early && g->hot[y].markb == ep))
 					cycle = true;
-				if (g->level[y] == g->level[x]) {
-					in_add(g, y, e);
-				} else if (g->level[y] < g->level[x]) {
+				if (g->hot[y].level == lvl) {
+					same_add(g, y, m);
+				} else if (g->hot[y].level < lvl) {
 					/* raised to lvl once per search: fwd has room */
-					g->level[y] = g->level[x];
-					in_clear(g, y);
-					in_add(g, y, e);
+					g->hot[y].level = lvl;
+					same_clear(g, y);
+					same_add(g, y, m);
 					g->fwd.v[g->fwd.nr++] = y;
 				}
 			}
@@ -728,40 +735,40 @@ static bool search_forward(struct ds_graph *g, uint32_t a, uint32_t b, uint32_t 
  */
 static void merge_cycle(struct ds_graph *g, uint32_t a, uint32_t b)
 {
-	uint32_t ep = epoch_next(g), i, k, x, y, m, e, r = NONE;
+	uint32_t ep = epoch_next(g), i, k, x, y, m, r = NONE;
 	bool early;
 
 	search_back(g, a, NONE, ep, UINT64_MAX, &early);
 	g->fwd.nr = 0;
 	g->fwd.v[g->fwd.nr++] = b;
-	g->markf[b] = ep;
+	g->cold[b].markf = ep;
 	for (i = 0; i < g->fwd.nr; i++) {
 		x = g->fwd.v[i];
-		for (m = x; m != NONE; m = g->mnext[m]) {
-			for (e = g->nodes[m].out; e != NONE; e = g->edges[e].next_out) {
-				y = comp_find(g, g->edges[e].to);
-				if (y == x || g->markb[y] != ep || g->markf[y] == ep)
+		for (m = x; m != NONE; m = g->hot[m].mnext) {
+			for (k = 0; k < g->out[m].nr; k++) {
+				y = comp_find(g, g->out[m].v[k]);
+				if (y == x || g->hot[y].markb != ep || g->cold[y].markf == ep)
 					continue;
-				g->markf[y] = ep;
+				g->cold[y].markf = ep;
 				g->fwd.v[g->fwd.nr++] = y;
 			}
 		}
 	}
 	/* the biggest stays the representative; the others' lists join its own */
 	for (i = 0; i < g->fwd.nr; i++)
-		if (r == NONE || g->csize[g->fwd.v[i]] > g->csize[r])
+		if (r == NONE || g->cold[g->fwd.v[i]].csize > g->cold[r].csize)
 			r = g->fwd.v[i];
 	for (i = 0; i < g->fwd.nr; i++) {
 		x = g->fwd.v[i];
 		if (x == r)
 			continue;
-		if (g->in_lost[x])
-			g->in_lost[r] = 1;
-		for (k = 0; k < g->in_nr[x]; k++)
-			in_add(g, r, g->in_v[x][k]);
-		free(g->in_v[x]);
-		g->in_v[x] = NULL;
-		g->in_nr[x] = g->in_cap[x] = 0;
+		if (g->nodes[x].flags & F_IN_LOST)
+			g->nodes[r].flags |= F_IN_LOST;
+		for (k = 0; k < g->same[x].nr; k++)
+			same_add(g, r, g->same[x].v[k]);
+		free(g->same[x].v);
+		g->same[x] = (struct adj){ NULL, 0, 0 };
+		g->nodes[x].flags &= ~F_IN_LOST;
 		comp_union(g, r, x);
 	}
 }
@@ -787,7 +794,7 @@ static bool levels_insert(struct ds_graph *g, uint32_t a, uint32_t b)
 
 	if (a == b)
 		return true;
-	if (g->level[a] < g->level[b])
+	if (g->hot[a].level < g->hot[b].level)
 		return false;
 	if (g->nr_edges >= g->delta_edges) {
 		g->delta = isqrt(g->nr_edges) > 16 ? isqrt(g->nr_edges) : 16;
@@ -796,9 +803,9 @@ static bool levels_insert(struct ds_graph *g, uint32_t a, uint32_t b)
 	ep = epoch_next(g);
 	if (search_back(g, a, b, ep, g->delta, &early))
 		return true;
-	if (!early && g->level[b] == g->level[a])
+	if (!early && g->hot[b].level == g->hot[a].level)
 		return false;
-	lvl = early ? g->level[a] + 1 : g->level[a];
+	lvl = early ? g->hot[a].level + 1 : g->hot[a].level;
 	return search_forward(g, a, b, ep, lvl, early);
 }
 
@@ -808,7 +815,7 @@ static bool levels_insert(struct ds_graph *g, uint32_t a, uint32_t b)
  */
 static int cycle_path(struct ds_graph *g, uint32_t u, uint32_t v, struct ds_graph_cycle *path)
 {
-	uint32_t r = comp_find(g, u), ep, i, e, x, y, n;
+	uint32_t r = comp_find(g, u), ep, i, k, x, y, n;
 	bool found = false;
 	int err;
 
@@ -820,41 +827,40 @@ static int cycle_path(struct ds_graph *g, uint32_t u, uint32_t v, struct ds_grap
 		path->ids[path->nr++] = u;
 		return 0;
 	}
-	ep = epoch_next(g);
-	g->fwd.nr = 0;
-	err = vec_push(&g->fwd, v);
+	err = search_reserve(g);
 	if (err)
 		return err;
-	g->markf[v] = ep;
+	ep = epoch_next(g);
+	g->fwd.nr = 0;
+	g->fwd.v[g->fwd.nr++] = v;
+	g->cold[v].markf = ep;
 	for (i = 0; i < g->fwd.nr && !found; i++) {
 		x = g->fwd.v[i];
-		for (e = g->nodes[x].out; e != NONE; e = g->edges[e].next_out) {
-			y = g->edges[e].to;
-			if (g->markf[y] == ep || comp_find(g, y) != r)
+		for (k = 0; k < g->out[x].nr; k++) {
+			y = g->out[x].v[k];
+			if (g->cold[y].markf == ep || comp_find(g, y) != r)
 				continue;
-			g->markf[y] = ep;
-			g->parent[y] = x;
+			g->cold[y].markf = ep;
+			g->cold[y].parent = x;
 			if (y == u) {
 				found = true;
 				break;
 			}
-			err = vec_push(&g->fwd, y);
-			if (err)
-				return err;
+			g->fwd.v[g->fwd.nr++] = y;
 		}
 	}
 	if (!found)
 		return -EPROTO;		/* the components disagree with the edges: a bug */
-	for (n = 1, x = u; x != v; x = g->parent[x])
+	for (n = 1, x = u; x != v; x = g->cold[x].parent)
 		n++;
 	err = grow((void **)&path->ids, &path->cap, n, sizeof(*path->ids));
 	if (err)
 		return err;
 	path->ids[0] = u;
-	for (i = n - 1, x = g->parent[u]; i >= 1; i--) {
+	for (i = n - 1, x = g->cold[u].parent; i >= 1; i--) {
 		path->ids[i] = x;	/* ids[1] is v */
 		if (i > 1)
-			x = g->parent[x];
+			x = g->cold[x].parent;
 	}
 	path->nr = n;
 	return 0;
@@ -945,8 +951,7 @@ static int detail_add(struct ds_graph *g, uint32_t e, uint32_t tuple)
 int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		       const struct ds_graph_dep *dep, bool *cycle, struct ds_graph_cycle *path)
 {
-	uint32_t ra, rb;
-	uint32_t tuple, e, i;
+	uint32_t tuple, e, i, ra, rb;
 	bool cyc;
 	int err;
 
@@ -976,6 +981,10 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 			err = htab_reserve(g, &g->edge_tab, (uint64_t)g->nr_edges + 1,
 					   edges_slot_hash);
 		if (!err)
+			err = adj_reserve(&g->out[from]);
+		if (!err)
+			err = adj_reserve(&g->in[to]);
+		if (!err)
 			err = search_reserve(g);
 		if (err)
 			return err;
@@ -984,17 +993,17 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		rb = comp_find(g, to);
 		cyc = levels_insert(g, ra, rb);
 		e = g->nr_edges++;
-		g->edges[e] = (struct gedge){ from, to, g->nodes[from].out, g->nodes[to].in, NONE };
-		g->nodes[from].out = e;
-		g->nodes[to].in = e;
+		g->edges[e] = (struct gedge){ from, to, NONE };
+		g->out[from].v[g->out[from].nr++] = to;
+		g->in[to].v[g->in[to].nr++] = from;
 		for (i = hash_edge(from, to) & g->edge_tab.mask; g->edge_tab.slots[i];
 		     i = (i + 1) & g->edge_tab.mask)
 			;
 		g->edge_tab.slots[i] = e + 1;
 		g->edge_tab.len++;
 		detail_add(g, e, tuple);
-		if (ra != rb && g->level[ra] == g->level[rb])
-			in_add(g, rb, e);
+		if (ra != rb && g->hot[ra].level == g->hot[rb].level)
+			same_add(g, rb, from);
 		if (cyc && ra != rb)
 			merge_cycle(g, ra, rb);
 	}
@@ -1110,6 +1119,11 @@ uint64_t ds_graph__nr_cycle_adds(const struct ds_graph *g)
 	return g ? g->cycle_adds : 0;
 }
 
+static size_t htab_bytes(const struct htab *t)
+{
+	return t->slots ? ((size_t)t->mask + 1) * sizeof(*t->slots) : 0;
+}
+
 size_t ds_graph__mem_bytes(const struct ds_graph *g)
 {
 	uint32_t i;
@@ -1118,24 +1132,16 @@ size_t ds_graph__mem_bytes(const struct ds_graph *g)
 	if (!g)
 		return 0;
 	b = sizeof(*g);
-	b += (size_t)g->cap_nodes * (sizeof(*g->nodes) + 10 * sizeof(uint32_t) +
-				     sizeof(*g->in_v) + sizeof(*g->in_lost));
+	b += (size_t)g->cap_nodes * (sizeof(*g->nodes) + 3 * sizeof(struct adj) +
+				     sizeof(*g->hot) + sizeof(*g->cold));
 	for (i = 0; i < g->nr_nodes; i++)
-		b += (size_t)g->in_cap[i] * sizeof(uint32_t);
+		b += ((size_t)g->out[i].cap + g->in[i].cap + g->same[i].cap) * sizeof(uint32_t);
 	b += (size_t)g->cap_edges * sizeof(*g->edges);
 	b += (size_t)g->cap_details * sizeof(*g->details);
 	b += (size_t)g->cap_tuples * sizeof(*g->tuples);
 	b += g->str_cap;
-	if (g->strs.slots)
-		b += ((size_t)g->strs.mask + 1) * sizeof(uint32_t);
-	if (g->classes.slots)
-		b += ((size_t)g->classes.mask + 1) * sizeof(uint32_t);
-	if (g->names.slots)
-		b += ((size_t)g->names.mask + 1) * sizeof(uint32_t);
-	if (g->edge_tab.slots)
-		b += ((size_t)g->edge_tab.mask + 1) * sizeof(uint32_t);
-	if (g->tuple_tab.slots)
-		b += ((size_t)g->tuple_tab.mask + 1) * sizeof(uint32_t);
+	b += htab_bytes(&g->strs) + htab_bytes(&g->classes) + htab_bytes(&g->names);
+	b += htab_bytes(&g->edge_tab) + htab_bytes(&g->tuple_tab);
 	b += ((size_t)g->fwd.cap + g->bwd.cap) * sizeof(uint32_t);
 	return b;
 }
@@ -1167,24 +1173,24 @@ bool ds_graph__same_scc(const struct ds_graph *g, uint32_t a, uint32_t b)
 	return comp_find_const(g, a) == comp_find_const(g, b);
 }
 
-uint32_t ds_graph__out_first(const struct ds_graph *g, uint32_t cls)
+uint32_t ds_graph__out_nr(const struct ds_graph *g, uint32_t cls)
 {
-	return g && cls < g->nr_nodes ? g->nodes[cls].out : NONE;
+	return g && cls < g->nr_nodes ? g->out[cls].nr : 0;
 }
 
-uint32_t ds_graph__out_next(const struct ds_graph *g, uint32_t e)
+uint32_t ds_graph__out_to(const struct ds_graph *g, uint32_t cls, uint32_t i)
 {
-	return g && e < g->nr_edges ? g->edges[e].next_out : NONE;
+	return g && cls < g->nr_nodes && i < g->out[cls].nr ? g->out[cls].v[i] : NONE;
 }
 
-uint32_t ds_graph__in_first(const struct ds_graph *g, uint32_t cls)
+uint32_t ds_graph__in_nr(const struct ds_graph *g, uint32_t cls)
 {
-	return g && cls < g->nr_nodes ? g->nodes[cls].in : NONE;
+	return g && cls < g->nr_nodes ? g->in[cls].nr : 0;
 }
 
-uint32_t ds_graph__in_next(const struct ds_graph *g, uint32_t e)
+uint32_t ds_graph__in_from(const struct ds_graph *g, uint32_t cls, uint32_t i)
 {
-	return g && e < g->nr_edges ? g->edges[e].next_in : NONE;
+	return g && cls < g->nr_nodes && i < g->in[cls].nr ? g->in[cls].v[i] : NONE;
 }
 
 uint32_t ds_graph__edge_from(const struct ds_graph *g, uint32_t e)
@@ -1243,11 +1249,6 @@ void ds_graph_sccs__free(struct ds_graph_sccs *s)
 	memset(s, 0, sizeof(*s));
 }
 
-struct scc_tmp {
-	uint32_t *index, *low, *stack, *cs_node, *cs_edge, *order;
-	uint8_t *onstack;
-};
-
 struct scc_sort {
 	const uint32_t *first, *members;
 };
@@ -1261,27 +1262,33 @@ static int cmp_scc_first(const void *a, const void *b, void *arg)
 		       &ss->members[ss->first[*(const uint32_t *)b]]);
 }
 
+struct tarjan {
+	uint32_t *index, *low, *stack, *cs_node, *cs_pos, *order;
+	uint8_t *onstack;
+};
+
 int ds_graph__sccs(const struct ds_graph *g, struct ds_graph_sccs *out)
 {
-	uint32_t n = g ? g->nr_nodes : 0, idx = 0, sp, top = 0, nr = 0, nm = 0, s, x, y, e, c, i;
+	uint32_t n = g ? g->nr_nodes : 0, idx = 0, sp, top = 0, nr = 0, nm = 0, s, x, y, c, i;
 	uint32_t *first = NULL, *members = NULL, *nfirst = NULL, *nmembers = NULL;
-	struct scc_tmp t = { 0 };
+	struct tarjan t = { 0 };
+	size_t words = (size_t)n + 1;
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	if (!g)
 		return -EINVAL;
 	out->nr_classes = n;
-	t.index = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	t.low = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	t.stack = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	t.cs_node = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	t.cs_edge = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	t.onstack = calloc((size_t)n + 1, 1);
-	first = malloc(((size_t)n + 2) * sizeof(uint32_t));
-	members = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	out->scc_of = malloc(((size_t)n + 1) * sizeof(uint32_t));
-	if (!t.index || !t.low || !t.stack || !t.cs_node || !t.cs_edge || !t.onstack || !first ||
+	t.index = malloc(words * sizeof(uint32_t));
+	t.low = malloc(words * sizeof(uint32_t));
+	t.stack = malloc(words * sizeof(uint32_t));
+	t.cs_node = malloc(words * sizeof(uint32_t));
+	t.cs_pos = malloc(words * sizeof(uint32_t));
+	t.onstack = calloc(words, 1);
+	first = malloc((words + 1) * sizeof(uint32_t));
+	members = malloc(words * sizeof(uint32_t));
+	out->scc_of = malloc(words * sizeof(uint32_t));
+	if (!t.index || !t.low || !t.stack || !t.cs_node || !t.cs_pos || !t.onstack || !first ||
 	    !members || !out->scc_of)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -1295,19 +1302,17 @@ int ds_graph__sccs(const struct ds_graph *g, struct ds_graph_sccs *out)
 		t.stack[top++] = s;
 		t.onstack[s] = 1;
 		t.cs_node[sp] = s;
-		t.cs_edge[sp++] = g->nodes[s].out;
+		t.cs_pos[sp++] = 0;
 		while (sp) {
 			x = t.cs_node[sp - 1];
-			e = t.cs_edge[sp - 1];
-			if (e != NONE) {
-				t.cs_edge[sp - 1] = g->edges[e].next_out;
-				y = g->edges[e].to;
+			if (t.cs_pos[sp - 1] < g->out[x].nr) {
+				y = g->out[x].v[t.cs_pos[sp - 1]++];
 				if (t.index[y] == NONE) {
 					t.index[y] = t.low[y] = idx++;
 					t.stack[top++] = y;
 					t.onstack[y] = 1;
 					t.cs_node[sp] = y;
-					t.cs_edge[sp++] = g->nodes[y].out;
+					t.cs_pos[sp++] = 0;
 				} else if (t.onstack[y] && t.index[y] < t.low[x]) {
 					t.low[x] = t.index[y];
 				}
@@ -1363,7 +1368,7 @@ out:
 	free(t.low);
 	free(t.stack);
 	free(t.cs_node);
-	free(t.cs_edge);
+	free(t.cs_pos);
 	free(t.onstack);
 	free(t.order);
 	free(first);
@@ -1444,7 +1449,7 @@ static int cmp_scc_size(const void *a, const void *b, void *arg)
 static uint32_t scc_short_cycle(const struct ds_graph *g, const struct ds_graph_sccs *s,
 				uint32_t c, uint32_t *queue, uint32_t *parent, uint32_t *path)
 {
-	uint32_t r = s->members[s->first[c]], head = 0, tail = 0, x, y, e, n, last = NONE;
+	uint32_t r = s->members[s->first[c]], head = 0, tail = 0, x, y, k, n, last = NONE;
 
 	/* parent[] of a member is reset here, so calls for other components do not clash */
 	for (x = s->first[c]; x < s->first[c + 1]; x++)
@@ -1453,8 +1458,8 @@ static uint32_t scc_short_cycle(const struct ds_graph *g, const struct ds_graph_
 	parent[r] = r;
 	while (head < tail && last == NONE) {
 		x = queue[head++];
-		for (e = g->nodes[x].out; e != NONE; e = g->edges[e].next_out) {
-			y = g->edges[e].to;
+		for (k = 0; k < g->out[x].nr; k++) {
+			y = g->out[x].v[k];
 			if (y == r) {
 				last = x;
 				break;
@@ -1534,7 +1539,7 @@ int ds_graph__select_around(const struct ds_graph *g, const struct ds_graph_sccs
 			    const uint32_t *roots, size_t nr_roots, unsigned int depth,
 			    uint32_t max_nodes, struct ds_graph_sel *sel)
 {
-	uint32_t *order = NULL, cnt = 0, lvl_start = 0, lvl_end, i, x, y, e, keep;
+	uint32_t *order = NULL, cnt = 0, lvl_start = 0, lvl_end, i, k, x, y, keep;
 	uint64_t *seen = NULL;
 	unsigned int d;
 	size_t r;
@@ -1568,15 +1573,15 @@ int ds_graph__select_around(const struct ds_graph *g, const struct ds_graph_sccs
 	for (d = 0; d < depth && lvl_start < lvl_end; d++) {
 		for (i = lvl_start; i < lvl_end; i++) {
 			x = order[i];
-			for (e = g->nodes[x].out; e != NONE; e = g->edges[e].next_out) {
-				y = g->edges[e].to;
+			for (k = 0; k < g->out[x].nr; k++) {
+				y = g->out[x].v[k];
 				if (!SEEN(y)) {
 					SET_SEEN(y);
 					order[cnt++] = y;
 				}
 			}
-			for (e = g->nodes[x].in; e != NONE; e = g->edges[e].next_in) {
-				y = g->edges[e].from;
+			for (k = 0; k < g->in[x].nr; k++) {
+				y = g->in[x].v[k];
 				if (!SEEN(y)) {
 					SET_SEEN(y);
 					order[cnt++] = y;

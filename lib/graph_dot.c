@@ -166,7 +166,7 @@ static int cmp_u32(const void *a, const void *b)
 static int sel_edges(const struct ds_graph *g, const struct ds_graph_sel *sel, uint32_t **out,
 		     uint32_t *nr)
 {
-	uint32_t i, e, n = 0, cap = 64, *v, *q;
+	uint32_t i, k, x, y, n = 0, cap = 64, *v, *q;
 
 	*out = NULL;
 	*nr = 0;
@@ -174,9 +174,10 @@ static int sel_edges(const struct ds_graph *g, const struct ds_graph_sel *sel, u
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < sel->nr; i++) {
-		for (e = ds_graph__out_first(g, sel->ids[i]); e != DS_GRAPH_NONE;
-		     e = ds_graph__out_next(g, e)) {
-			if (!ds_graph_sel__has(sel, ds_graph__edge_to(g, e)))
+		x = sel->ids[i];
+		for (k = 0; k < ds_graph__out_nr(g, x); k++) {
+			y = ds_graph__out_to(g, x, k);
+			if (!ds_graph_sel__has(sel, y))
 				continue;
 			if (n == cap) {
 				cap *= 2;
@@ -187,7 +188,7 @@ static int sel_edges(const struct ds_graph *g, const struct ds_graph_sel *sel, u
 				}
 				v = q;
 			}
-			v[n++] = e;
+			v[n++] = ds_graph__edge_find(g, x, y);
 		}
 	}
 	qsort(v, n, sizeof(*v), cmp_u32);

@@ -583,8 +583,18 @@ int ds_triage_db__open(const char *path, struct ds_triage_db **out)
 	sqlite3_extended_result_codes(db->sql, 1);
 	sqlite3_busy_timeout(db->sql, DS_TRIAGE_DB_BUSY_MS);
 
-	/* read only until the file is known to be ours */
+	/*
+	 * Read only until the file is known to be ours, in one read
+	 * transaction: another process creating the schema between two of
+	 * the reads would otherwise look like someone else's database.
+	 */
+	rc = sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		err = sql_fail(db, rc, "BEGIN");
+		goto err;
+	}
 	err = check_version(db, &db->opened_version);
+	sqlite3_exec(db->sql, err ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
 	if (err)
 		goto err;
 	/* persistent; a file system without shared memory keeps the rollback journal */

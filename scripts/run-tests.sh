@@ -16,6 +16,7 @@ suites=(
 	"triage|tests/triage/run.sh"
 	"triage-html|tests/triage/html.sh"
 	"triage-db|tests/cli/triage_db.sh"
+	"graph-cli|tests/cli/graph.sh"
 	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"

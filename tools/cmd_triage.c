@@ -304,7 +304,8 @@ static void text_out(struct triage_run *t)
 			snprintf(where, sizeof(where), "%s:%" PRIu64,
 				 base ? base + 1 : b->occ[0].file, b->occ[0].first_line);
 			printf("%-15s %5" PRIu64 " %-15s %-32.32s %s%s%s\n", b->bucket, b->count,
-			       b->status, where, b->first->kind == DS_RK_LOCKDEP ? "[lockdep] " : "",
+			       b->status, where,
+			       b->first->kind == DS_RK_LOCKDEP ? "[lockdep] " : "",
 			       cycle, b->first->verdict == DS_V_TIMEOUT ? " (timeout)" : "");
 		}
 	}

@@ -197,6 +197,19 @@ const struct ds_cmd_help ds_help_graph = {
 	.name = "graph",
 	.summary = "Draw DEPT dependency graphs: report cycles, /proc/dept_deps dumps.",
 	.usage = "deptscope graph [OPTIONS] [--proc-deps FILE] [LOG...]",
+	.description =
+		"Builds the dependency graph of the DEPT and lockdep reports in console logs\n"
+		"(plain or gzip, '-' is stdin) and of a saved /proc/dept_deps, finds its\n"
+		"cycles and exports every cycle, or with --around the classes near one class.\n"
+		"Edges go from the event class to the class whose wait it waits on, as in\n"
+		"/proc/dept_deps; classes and edges on a cycle are red.  SVG and PNG are\n"
+		"rendered by Graphviz in process; -j is --format json.  One line on stderr\n"
+		"says what was kept and what the --max-nodes cap left out.\n"
+		"Exit status: 0 written; 1 error; 2 usage.",
+	.examples =
+		"  deptscope graph console-*.log.gz -f svg -o cycles.svg\n"
+		"  deptscope graph --proc-deps deps.txt --around '&rq->__lock' --depth 1\n"
+		"  deptscope graph --proc-deps deps.txt dmesg.txt -j\n",
 	.opts = graph_opts,
 };
 

@@ -140,7 +140,8 @@ int triage_write_html(struct triage_run *t, const char *path)
 			fprintf(f, "<tr><td><a href=\"#%s\">%s</a></td><td>%" PRIu64 "</td><td>",
 				b->bucket, b->bucket, b->count);
 			status_span(f, b->status);
-			fprintf(f, "</td><td>%s</td><td><code>", ds_report_kind_name(b->first->kind));
+			fprintf(f, "</td><td>%s</td><td><code>",
+				ds_report_kind_name(b->first->kind));
 			esc(f, cycle);
 			fprintf(f, "</code></td><td><code>");
 			esc(f, b->occ[0].file);

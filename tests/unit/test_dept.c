@@ -201,3 +201,45 @@ TEST(test_dept_limits)
 		CHECK_EQ_U64(g.r[0]->nr_contexts, DS_DEPT_MAX_CONTEXTS);
 	got_free(&g);
 }
+
+/* The v14-v18 recover report, written here in the format dept.c prints. */
+TEST(test_dept_recover_report)
+{
+	static const char *const lines[] = {
+		"===================================================",
+		"DEPT: Circular recover dependency has been detected.",
+		"6.16.0-rc1 #3 Not tainted",
+		"---------------------------------------------------",
+		"   event site(foo_recover@foo_func)",
+		"   -> event site(bar_recover@bar_func)",
+		"",
+		"   -> event site(foo_recover@foo_func)",
+		"---------------------------------------------------",
+		"information that might be helpful",
+		"---------------------------------------------------",
+		"CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.16.0-rc1 #3",
+		"Call Trace:",
+		" <TASK>",
+		" dump_stack_lvl+0x44/0x57",
+		" </TASK>",
+		"[   9.0] an unrelated line after the report",
+	};
+	struct got g = {};
+
+	feed_all(&g, lines, sizeof(lines) / sizeof(lines[0]));
+	CHECK(g.n == 1);
+	if (g.n != 1)
+		return;
+	CHECK(g.r[0]->kind == DS_RK_DEPT_RECOVER && g.r[0]->complete);
+	/* the circle as printed ends where it began: two sites */
+	CHECK_EQ_U64(g.r[0]->nr_contexts, 2);
+	CHECK_EQ_STR(g.r[0]->signature,
+		     "dept-recover: bar_recover -> foo_recover -> bar_recover");
+	CHECK_EQ_STR(g.r[0]->ctx[1].event.cls, "bar_recover");
+	CHECK_EQ_STR(g.r[0]->ctx[1].event.fn, "bar_func");
+	CHECK_EQ_STR(g.r[0]->kernel, "6.16.0-rc1");
+	CHECK_EQ_U64(g.r[0]->first_line, 1);
+	CHECK_EQ_U64(g.r[0]->last_line, 16);
+	CHECK(g.r[0]->bucket[0] == 'R');
+	got_free(&g);
+}

@@ -6,21 +6,22 @@
  * on tc is woken).  Fed by console reports (dept.h) and /proc/dept_deps
  * dumps; every edge added says at once whether it closes a cycle.
  *
- * Memory, on x86-64, amortised over the arrays' doubling:
- *   per class       56 bytes: 24 in the node (two string ids, subclass,
- *                   flags, two list heads), 28 of cycle-detection state
- *                   (order, union-find, member list, size, two search
- *                   marks) and 4 of scratch, plus about 8 in the hash
- *                   tables; its name and key are stored once however many
- *                   classes or edges use them.
- *   per edge        20 bytes (ends and two list links; the first detail
- *                   record's index) plus about 8 in the (from, to) table.
- *   per detail      12 bytes (tuple id, count, link) for each distinct
- *                   (wait fn, event fn, context, source) seen on an edge,
- *                   a tuple 16 bytes once, shared by every edge using it.
- * A /proc/dept_deps edge has one detail, "proc", so about 40 bytes in all;
- * ds_graph__mem_bytes() gives the real figure.  Ids are 32-bit: up to
- * 2^32 - 2 classes and edges.
+ * Memory, on x86-64, in arrays that double as they grow (so up to twice
+ * this until the next doubling):
+ *   per class   96 bytes: identity 16 (name and key string ids, subclass,
+ *               flags), three neighbour-array headers 48, search state 32
+ *               (union-find, level, marks, member list); about 16 more in
+ *               the two class hash tables and 8 of search scratch.  Names
+ *               and keys are stored once, however many classes use them.
+ *   per edge    12 bytes (ends, first detail), 4 in each of the two
+ *               neighbour arrays, about 8 in the (from, to) table, 4 more
+ *               while it joins two classes of one level; 12 per distinct
+ *               detail (tuple id, count, link); a (wait fn, event fn,
+ *               context, source) tuple is 16 bytes once, shared by every
+ *               edge that has it: /proc/dept_deps edges share one.
+ * bench/graphbench.c measures about 60 bytes per edge, slack included, at
+ * a million edges among 100000 classes; ds_graph__mem_bytes() gives the
+ * real figure.  Ids are 32-bit: up to 2^31 classes and edges.
  *
  * Functions return 0 or a negative errno.  Nothing here prints.
  */
@@ -81,9 +82,10 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
  * self-loop).  With @path, a shortest such cycle is stored there, starting
  * with @from, @to.  The edge stays in the graph either way.
  *
- * Cost: the dynamic topological order of Pearce and Kelly over strongly
- * connected components (see graph.c); O(1) when the current order already
- * has @from before @to, else a search bounded to the classes between them.
+ * Cost: the two-way search of Bender, Fineman, Gilbert and Tarjan over
+ * strongly connected components (see graph.c): O(1) when the levels
+ * already order @from before @to, amortised O(sqrt(edges)) otherwise; a
+ * duplicate edge costs a hash lookup.
  */
 int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		       const struct ds_graph_dep *dep, bool *cycle, struct ds_graph_cycle *path);
@@ -116,14 +118,14 @@ bool ds_graph__class_ambiguous(const struct ds_graph *g, uint32_t id);
 bool ds_graph__same_scc(const struct ds_graph *g, uint32_t a, uint32_t b);
 
 /*
- * Edges.  Out-edges of a class: for (e = ds_graph__out_first(g, c);
- * e != DS_GRAPH_NONE; e = ds_graph__out_next(g, e)); in-edges likewise.
- * Edge ids are 0, 1, ... in creation order.
+ * Neighbours of a class, in the order their edges were added: its i-th
+ * successor (i < ds_graph__out_nr()) and i-th predecessor.  Edge ids are
+ * 0, 1, ... in creation order; ds_graph__edge_find() gives one's id.
  */
-uint32_t ds_graph__out_first(const struct ds_graph *g, uint32_t cls);
-uint32_t ds_graph__out_next(const struct ds_graph *g, uint32_t e);
-uint32_t ds_graph__in_first(const struct ds_graph *g, uint32_t cls);
-uint32_t ds_graph__in_next(const struct ds_graph *g, uint32_t e);
+uint32_t ds_graph__out_nr(const struct ds_graph *g, uint32_t cls);
+uint32_t ds_graph__out_to(const struct ds_graph *g, uint32_t cls, uint32_t i);
+uint32_t ds_graph__in_nr(const struct ds_graph *g, uint32_t cls);
+uint32_t ds_graph__in_from(const struct ds_graph *g, uint32_t cls, uint32_t i);
 uint32_t ds_graph__edge_from(const struct ds_graph *g, uint32_t e);
 uint32_t ds_graph__edge_to(const struct ds_graph *g, uint32_t e);
 /* The edge @from -> @to, or DS_GRAPH_NONE. */
@@ -189,9 +191,9 @@ int ds_graph__select_all(const struct ds_graph *g, const struct ds_graph_sccs *s
 			 uint32_t max_nodes, struct ds_graph_sel *sel);
 
 /*
- * "kept 200 of 5000 classes; 12 cycles" and, when the cap cut anything,
- * "; 3 cycles cut to one shortest cycle; 40 more classes left out by the
- * 200-class cap".
+ * "kept 200 of 5000 classes; 12 cycles", then what the cap did, if
+ * anything: "; the 200-class cap left out 40 more; 3 cycles cut to one
+ * shortest cycle; 1 cycle not shown".
  */
 void ds_graph_sel__summary(const struct ds_graph *g, const struct ds_graph_sel *sel, char *buf,
 			   size_t len);
