@@ -6,31 +6,11 @@
 # (its nodes, edges, labels and colours) and PNG; usage errors, bad input
 # and atomic output.
 set -u
-DS=${OUT:?}/deptscope
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-
-# expect NAME RC CMD...: run, compare the exit status
-expect() {
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else bad "$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"; fi
-}
+. "${DS_SRCDIR:?}/tests/lib/cli.sh"
 
 # same NAME FILE: FILE is exactly what is on stdin
 same() {
 	if diff -u - "$2" >"$tmp/diff"; then ok "$1"; else bad "$1" "$(head -40 "$tmp/diff")"; fi
-}
-
-one_line() {
-	local n
-	n=$(wc -l <"$tmp/err")
-	if [ "$n" -eq 1 ]; then ok "$1: one-line error"; else bad "$1" "stderr has $n lines: $(cat "$tmp/err")"; fi
 }
 
 # Two classes named &rq->__lock (keys ...10 and ...18), a <sched> class,

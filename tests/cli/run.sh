@@ -5,29 +5,8 @@
 # export and bad input, on recordings written by bench/dsgen (a synthetic
 # pattern with exactly known results; see bench/dsgen.c).
 set -u
-DS=${OUT:?}/deptscope
+. "${DS_SRCDIR:?}/tests/lib/cli.sh"
 GEN=$OUT/bench/dsgen
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-
-# expect NAME RC CMD...: run, compare the exit status
-expect() {
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else bad "$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"; fi
-}
-
-# one_line NAME: stderr of the last command is exactly one line
-one_line() {
-	local n
-	n=$(wc -l <"$tmp/err")
-	if [ "$n" -eq 1 ]; then ok "$1: one-line error"; else bad "$1" "stderr has $n lines: $(cat "$tmp/err")"; fi
-}
 
 expect "no arguments is a usage error" 2 "$DS"
 expect "--help" 0 "$DS" --help

@@ -6,28 +6,7 @@
 # listing the buckets of a hand-made schema v1 database, which the first
 # command migrates.  The library itself is tested in tests/unit/test_triage_db.c.
 set -u
-DS=${OUT:?}/deptscope
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-
-# expect NAME RC CMD...: run, compare the exit status
-expect() {
-	local name=$1 want=$2; shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else bad "$name" "exit $rc, want $want: $(head -c 300 "$tmp/err")"; fi
-}
-
-# one_line NAME: stderr of the last command is exactly one line
-one_line() {
-	local n
-	n=$(wc -l <"$tmp/err")
-	if [ "$n" -eq 1 ]; then ok "$1: one-line error"; else bad "$1" "stderr has $n lines: $(cat "$tmp/err")"; fi
-}
+. "${DS_SRCDIR:?}/tests/lib/cli.sh"
 
 # has NAME FILE PATTERN: FILE (out or err) matches the extended regex
 has() {
