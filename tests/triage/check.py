@@ -153,6 +153,20 @@ def interleave(lines):
     return out
 
 
+def mail_wrap(lines, width=72):
+    """What a mail client does to long lines: break at the last space."""
+    out = []
+    for line in lines:
+        while len(line) > width:
+            k = line.rfind(" ", 0, width)
+            if k <= 0:
+                break
+            out.append(line[:k])
+            line = line[k + 1:]
+        out.append(line)
+    return out
+
+
 TRANSFORMS = [
     ("timestamps stripped", strip_ts),
     ("indented 4 spaces", lambda ls: ["    " + l for l in ls]),
@@ -161,6 +175,7 @@ TRANSFORMS = [
     ("CRLF", lambda ls: [l + "\r" for l in ls]),
     ("contexts rotated", rotate_letters),
     ("other log lines interleaved", interleave),
+    ("mail-wrapped at 72 columns", mail_wrap),
 ]
 
 with tempfile.TemporaryDirectory() as tmp:
