@@ -34,6 +34,46 @@ for tool in qemu-system-x86_64 python3 cpio gzip base64; do
 	fi
 done
 
+# Under TCG the guest's TSC runs at the host's rate, but without ACPI the
+# guest has no reference to calibrate it against on some boots and falls
+# back to jiffies: 1 ms clock steps, which ruin every latency and BPF run
+# time.  Measuring the host's TSC rate here and handing it to the guest
+# (tsc_early_khz) makes every boot use the TSC.
+host_tsc_khz() {
+	local c=$OUT/vmtest/tsc_khz
+	mkdir -p "$OUT/vmtest"
+	cat >"$c.c" <<'EOF_C'
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(void)
+{
+	double t0 = now(), t1;
+	unsigned long long c0 = __rdtsc(), c1;
+
+	do
+		t1 = now();
+	while (t1 - t0 < 0.2);
+	c1 = __rdtsc();
+	printf("%.0f\n", (c1 - c0) / (t1 - t0) / 1000);
+	return 0;
+}
+EOF_C
+	gcc -O2 -o "$c" "$c.c" 2>/dev/null && "$c"
+}
+TSC_KHZ=
+[ "$(uname -m)" = x86_64 ] && TSC_KHZ=$(host_tsc_khz)
+TSC_ARGS=${TSC_KHZ:+tsc_early_khz=$TSC_KHZ tsc=reliable}
+
 run_target() {
 	local name=$1 ksrc=$2 series=$3 t0 b w rc
 	w=$OUT/vmtest/$name
@@ -56,7 +96,7 @@ run_target() {
 	timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 \
 		-display none -no-reboot -monitor none \
 		-kernel "$b/bzImage" -initrd "$w/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=4" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 $TSC_ARGS" \
 		-serial "file:$w/console.log" -serial "file:$w/data.b64" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu
 	rc=$?

@@ -110,6 +110,7 @@ ls /sys/kernel/tracing/events/dma_buf >$OUT/dma_buf_events 2>/dev/null
 # whether this kernel's sw_sync fences have enable_signaling (6.12: yes, 7.3: no)
 grep -c ' timeline_fence_enable_signaling$' /proc/kallsyms >$OUT/sw_sync_enable_signaling
 dmesg >$OUT/dmesg
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource >$OUT/clocksource
 echo "vmtest: sending results"
 echo "===DSOUT-BEGIN===" >/dev/ttyS1
 (cd $OUT && tar cf - .) | base64 >/dev/ttyS1
