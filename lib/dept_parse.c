@@ -881,8 +881,11 @@ static void lockdep_line(struct ds_dept_parser *p, const char *c)
 		p->unknown_run = 0;
 		return;
 	}
-	/* "other info that might help us debug this:" ends the chain's stacks */
-	if (*c)
+	/*
+	 * "other info that might help us debug this:" ends the chain's
+	 * stacks; another task's line in between does not
+	 */
+	if (starts(c, "other info") || starts(c, "Chain exists of"))
 		p->tgt = T_NONE;
 	p->unknown_run++;
 }
@@ -1027,6 +1030,16 @@ int ds_dept_parser__finish(struct ds_dept_parser *p)
 
 	emit_health(p);
 	finish_report(p, &ret);
+	return ret;
+}
+
+int ds_dept_parser__quiet(struct ds_dept_parser *p)
+{
+	int ret = 0;
+
+	emit_health(p);
+	if (p->st != ST_IDLE && p->sec == SEC_TRAILER)
+		finish_report(p, &ret);
 	return ret;
 }
 

@@ -17,6 +17,7 @@ suites=(
 	"triage-html|tests/triage/html.sh"
 	"triage-db|tests/cli/triage_db.sh"
 	"graph-cli|tests/cli/graph.sh"
+	"dept-cli|tests/cli/dept.sh"
 	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"

@@ -158,6 +158,27 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 	case OPT_PROC_DEPS:
 		p->proc_deps = arg;
 		return 0;
+	case OPT_KMSG:
+		p->kmsg = true;
+		return 0;
+	case OPT_KMSG_FILE:
+		p->kmsg_file = arg;
+		return 0;
+	case OPT_ALL:
+		p->all = true;
+		return 0;
+	case OPT_INTERVAL_MS:
+		if (ds_parse_uint(arg, 3600000, &v) || !v)
+			return usage_err(err, h, "invalid --%s '%s': expected milliseconds > 0",
+					 o->lname, arg);
+		p->poll_ns = v * 1000000ULL;
+		return 0;
+	case OPT_DOT:
+		p->dot = arg;
+		return 0;
+	case OPT_SVG:
+		p->svg = arg;
+		return 0;
 	case OPT_AROUND:
 		p->around = arg;
 		return 0;

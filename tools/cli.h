@@ -31,6 +31,7 @@ enum {
 	OPT_NO_STACKS, OPT_FORCE, OPT_INODE, OPT_UNMAP_MS,
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
+	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG,
 };
 
 struct ds_cmd_help {
@@ -78,12 +79,20 @@ struct ds_params {
 	const char *around;	/* class whose neighbourhood to export */
 	unsigned int depth;	/* neighbourhood radius, 0: default */
 	unsigned int max_nodes;	/* 0: default */
+	/* dept */
+	bool kmsg;		/* follow /dev/kmsg */
+	const char *kmsg_file;	/* a kmsg capture or console log ('-': stdin) */
+	bool all;		/* /dev/kmsg from the start of the buffer */
+	uint64_t poll_ns;	/* dept: /proc/dept_deps poll period */
+	const char *dot;
+	const char *svg;
 	const char *positional[256];
 	int nr_positional;
 };
 
 extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
-	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph;
+	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph,
+	ds_help_dept;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -104,6 +113,7 @@ int ds_parse_triage(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_triage_mark(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_triage_list(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

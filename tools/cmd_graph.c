@@ -15,6 +15,7 @@
 #include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
+#include "graph_out.h"
 
 #define DEFAULT_MAX_NODES	200
 #define DEFAULT_DEPTH		2
@@ -205,8 +206,9 @@ out:
 
 /* ---- output ---- */
 
-static int write_graph(const struct ds_params *p, const char *format, const struct ds_graph *g,
-		       const struct ds_graph_sccs *s, const struct ds_graph_sel *sel)
+/* Also for deptscope dept's snapshots: @out_path NULL is stdout. */
+int graph_write(const char *out_path, const char *format, bool pretty, const struct ds_graph *g,
+		const struct ds_graph_sccs *s, const struct ds_graph_sel *sel)
 {
 	struct ds_atomic_file af = { 0 };
 	char why[512], *dot = NULL;
@@ -214,10 +216,10 @@ static int write_graph(const struct ds_params *p, const char *format, const stru
 	FILE *f = stdout, *mem;
 	int err;
 
-	if (p->output) {
-		err = ds_atomic_file__open(&af, p->output);
+	if (out_path) {
+		err = ds_atomic_file__open(&af, out_path);
 		if (err) {
-			ds_err("cannot create %s: %s", p->output, strerror(-err));
+			ds_err("cannot create %s: %s", out_path, strerror(-err));
 			return DS_EXIT_ERROR;
 		}
 		f = af.f;
@@ -225,7 +227,7 @@ static int write_graph(const struct ds_params *p, const char *format, const stru
 	if (!strcmp(format, "dot")) {
 		err = ds_graph__write_dot(g, s, sel, f);
 	} else if (!strcmp(format, "json")) {
-		err = ds_graph__write_json(g, s, sel, f, p->pretty);
+		err = ds_graph__write_json(g, s, sel, f, pretty);
 	} else {
 		mem = open_memstream(&dot, &dot_len);
 		err = mem ? ds_graph__write_dot(g, s, sel, mem) : -ENOMEM;
@@ -241,14 +243,14 @@ static int write_graph(const struct ds_params *p, const char *format, const stru
 	}
 	if (err) {
 		ds_err("writing the graph failed: %s", strerror(-err));
-		if (p->output)
+		if (out_path)
 			ds_atomic_file__abort(&af);
 		return DS_EXIT_ERROR;
 	}
-	if (p->output) {
+	if (out_path) {
 		err = ds_atomic_file__commit(&af);
 		if (err) {
-			ds_err("writing %s failed: %s", p->output, strerror(-err));
+			ds_err("writing %s failed: %s", out_path, strerror(-err));
 			return DS_EXIT_ERROR;
 		}
 	} else if (fflush(stdout) || ferror(stdout)) {
@@ -359,7 +361,7 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (err)
 		goto fail;
-	ret = write_graph(&p, format, g, &sccs, &sel);
+	ret = graph_write(p.output, format, p.pretty, g, &sccs, &sel);
 	if (ret)
 		goto out;
 	ds_graph_sel__summary(g, &sel, summary, sizeof(summary));

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, &ds_help_export },
 	{ "triage", cmd_triage, &ds_help_triage },
 	{ "graph", cmd_graph, &ds_help_graph },
+	{ "dept", cmd_dept, &ds_help_dept },
 };
 
 static void usage(FILE *f)

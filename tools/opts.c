@@ -213,6 +213,43 @@ const struct ds_cmd_help ds_help_graph = {
 	.opts = graph_opts,
 };
 
+static const struct ds_opt dept_opts[] = {
+	{ "kmsg", 0, NULL, "follow /dev/kmsg for DEPT reports as they are printed", OPT_KMSG },
+	{ "all", 0, NULL, "with --kmsg: start at the oldest record, not now", OPT_ALL },
+	{ "kmsg-file", 0, "FILE", "read a /dev/kmsg capture or a console log ('-': stdin)",
+	  OPT_KMSG_FILE },
+	{ "proc-deps", 0, "FILE", "poll this dump of /proc/dept_deps (default: the live one)",
+	  OPT_PROC_DEPS },
+	{ "interval-ms", 0, "MS", "how often to poll /proc/dept_deps (1000)", OPT_INTERVAL_MS },
+	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C or EOF)",
+	  OPT_DURATION },
+	{ "dot", 0, "FILE", "write the graph's cycles as DOT at exit (and on SIGUSR1)", OPT_DOT },
+	{ "svg", 0, "FILE", "the same as SVG", OPT_SVG },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_dept = {
+	.name = "dept",
+	.summary = "Watch the DEPT dependency graph grow: new edges, cycles as DEPT finds them.",
+	.usage = "deptscope dept [--kmsg [--all]] [--kmsg-file FILE] [--proc-deps FILE] [OPTIONS]",
+	.description =
+		"Builds one dependency graph (classes, event -> wait edges) from what a DEPT\n"
+		"kernel without our tracepoints offers: the reports it prints (followed on\n"
+		"/dev/kmsg, or read from a capture, parsed as deptscope triage parses them)\n"
+		"and /proc/dept_deps, polled and diffed against the graph.  New edges are\n"
+		"printed as they appear, and each cycle with its contexts and stacks as soon\n"
+		"as DEPT reports it or an edge closes it.  Default sources: /proc/dept_deps\n"
+		"and /dev/kmsg when the kernel has DEPT.  --json prints one object per\n"
+		"event.  Exit status: 0 ok, 1 error, 2 usage, 3 a cycle was found.",
+	.examples =
+		"  deptscope dept                     # on a DEPT kernel, until Ctrl-C\n"
+		"  deptscope dept --kmsg --svg cycles.svg\n"
+		"  deptscope dept --kmsg-file console.log -j\n"
+		"  deptscope dept --proc-deps saved_deps.txt --dot deps.dot -d 1\n",
+	.opts = dept_opts,
+};
+
 static const struct ds_opt report_opts[] = {
 	{ "hang-ms", 0, "MS", "a wait pending longer than MS is a hang (1000)", OPT_HANG_MS },
 	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
@@ -465,5 +502,28 @@ int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err)
 		fprintf(err, "deptscope graph: --depth goes with --around CLASS\n");
 		return DS_EXIT_USAGE;
 	}
+	return 0;
+}
+
+int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_dept, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_dept, p, 0, 0, "", err);
+	if (ret)
+		return ret;
+	if (p->all && !p->kmsg) {
+		fprintf(err, "deptscope dept: --all goes with --kmsg\n");
+		return DS_EXIT_USAGE;
+	}
+	if (p->kmsg && p->kmsg_file) {
+		fprintf(err, "deptscope dept: --kmsg and --kmsg-file exclude each other\n");
+		return DS_EXIT_USAGE;
+	}
+	if (!p->poll_ns)
+		p->poll_ns = 1000000000ULL;
 	return 0;
 }

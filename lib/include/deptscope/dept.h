@@ -109,6 +109,11 @@ void ds_dept_parser__free(struct ds_dept_parser *p);
 void ds_dept_parser__set_file(struct ds_dept_parser *p, const char *file);
 /* One line, without its newline; a trailing \r is ignored.  Any bytes. */
 int ds_dept_parser__feed(struct ds_dept_parser *p, const char *line, size_t len);
+/*
+ * The input went quiet (a live log): a report in its trailing stack dump
+ * is delivered now rather than at the next line, which may be far off.
+ */
+int ds_dept_parser__quiet(struct ds_dept_parser *p);
 /* Nothing open: no line can matter until one that may start a report. */
 bool ds_dept_parser__idle(const struct ds_dept_parser *p);
 /* Account for @n lines the caller skipped while the parser was idle. */
