@@ -58,17 +58,10 @@ void ds_dmabuf_model__free(struct ds_dmabuf_model *m)
 static struct ds_dmabuf_buffer *new_life(struct ds_dmabuf_model *m,
 					 const struct ds_dmabuf_event *e)
 {
-	struct ds_dmabuf_buffer *b, **all;
+	struct ds_dmabuf_buffer *b;
 
-	if (m->nr == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-
-		all = realloc(m->all, cap * sizeof(*all));
-		if (!all)
-			return NULL;
-		m->all = all;
-		m->cap = cap;
-	}
+	if (ds_grow(&m->all, &m->cap, m->nr, sizeof(*m->all), 64))
+		return NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
@@ -113,15 +106,8 @@ static int revoke_start(struct ds_dmabuf_model *m, struct ds_dmabuf_buffer *b, u
 {
 	struct ds_dmabuf_revocation *r;
 
-	if (m->nr_revs == m->cap_revs) {
-		size_t cap = m->cap_revs ? m->cap_revs * 2 : 16;
-
-		r = realloc(m->revs, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		m->revs = r;
-		m->cap_revs = cap;
-	}
+	if (ds_grow(&m->revs, &m->cap_revs, m->nr_revs, sizeof(*r), 16))
+		return -ENOMEM;
 	r = &m->revs[m->nr_revs++];
 	memset(r, 0, sizeof(*r));
 	r->ino = b->ino;

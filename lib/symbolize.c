@@ -25,6 +25,7 @@
 
 #include "deptscope/log.h"
 #include "deptscope/symbolize.h"
+#include "deptscope/util.h"
 
 #define DEFAULT_KALLSYMS	"/proc/kallsyms"
 
@@ -116,15 +117,8 @@ static int module_id(struct ds_symbolizer *s, const char *name, size_t len, uint
 	}
 	if (s->nr_mods >= (1u << 31) - 1)
 		return -E2BIG;
-	if (s->nr_mods == s->mods_cap) {
-		size_t cap = s->mods_cap ? s->mods_cap * 2 : 64;
-		uint32_t *p = realloc(s->mods, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		s->mods = p;
-		s->mods_cap = cap;
-	}
+	if (ds_grow(&s->mods, &s->mods_cap, s->nr_mods, sizeof(*s->mods), 64))
+		return -ENOMEM;
 	if (!s->nr_mods)
 		s->mods[s->nr_mods++] = 0;
 	err = arena_add(s, name, len, &off);

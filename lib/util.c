@@ -35,6 +35,22 @@ uint64_t ds_now_real_ns(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+int ds_grow(void *arrp, size_t *cap, size_t nr, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *arr, *p;
+
+	if (nr < *cap)
+		return 0;
+	memcpy(&arr, arrp, sizeof(arr));
+	p = realloc(arr, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	memcpy(arrp, &p, sizeof(p));
+	*cap = ncap;
+	return 0;
+}
+
 int ds_atomic_file__open(struct ds_atomic_file *af, const char *path)
 {
 	int fd, err;

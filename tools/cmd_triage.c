@@ -11,6 +11,7 @@
 #include "deptscope/dept.h"
 #include "deptscope/json.h"
 #include "deptscope/log.h"
+#include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
 #include "triage.h"
@@ -123,15 +124,8 @@ static int add_occurrence(struct triage_bucket *b, const struct ds_dept_report *
 {
 	struct triage_occ *o;
 
-	if (b->nr_occ == b->cap_occ) {
-		size_t cap = b->cap_occ ? b->cap_occ * 2 : 4;
-
-		o = realloc(b->occ, cap * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		b->occ = o;
-		b->cap_occ = cap;
-	}
+	if (ds_grow(&b->occ, &b->cap_occ, b->nr_occ, sizeof(*o), 4))
+		return -ENOMEM;
 	o = &b->occ[b->nr_occ++];
 	memset(o, 0, sizeof(*o));
 	snprintf(o->file, sizeof(o->file), "%s", r->file ? r->file : "-");
@@ -150,15 +144,8 @@ static int on_report(void *ctx, struct ds_dept_report *r)
 	if (!r->parsed) {
 		struct triage_unparsed *u;
 
-		if (t->nr_unparsed == t->cap_unparsed) {
-			size_t cap = t->cap_unparsed ? t->cap_unparsed * 2 : 8;
-
-			u = realloc(t->unparsed, cap * sizeof(*u));
-			if (!u)
-				return -ENOMEM;
-			t->unparsed = u;
-			t->cap_unparsed = cap;
-		}
+		if (ds_grow(&t->unparsed, &t->cap_unparsed, t->nr_unparsed, sizeof(*u), 8))
+			return -ENOMEM;
 		u = &t->unparsed[t->nr_unparsed++];
 		snprintf(u->file, sizeof(u->file), "%s", r->file ? r->file : "-");
 		u->first_line = r->first_line;
@@ -172,17 +159,8 @@ static int on_report(void *ctx, struct ds_dept_report *r)
 	}
 	b = find_bucket(t, r->bucket);
 	if (!b) {
-		struct triage_bucket *nb;
-
-		if (t->nr == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 16;
-
-			nb = realloc(t->buckets, cap * sizeof(*nb));
-			if (!nb)
-				return -ENOMEM;
-			t->buckets = nb;
-			t->cap = cap;
-		}
+		if (ds_grow(&t->buckets, &t->cap, t->nr, sizeof(*b), 16))
+			return -ENOMEM;
 		b = &t->buckets[t->nr++];
 		memset(b, 0, sizeof(*b));
 		snprintf(b->bucket, sizeof(b->bucket), "%s", r->bucket);
@@ -201,15 +179,8 @@ static int on_health(void *ctx, const struct ds_dept_health *h)
 	struct triage_run *t = ctx;
 	struct triage_health *e;
 
-	if (t->nr_health == t->cap_health) {
-		size_t cap = t->cap_health ? t->cap_health * 2 : 8;
-
-		e = realloc(t->health, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		t->health = e;
-		t->cap_health = cap;
-	}
+	if (ds_grow(&t->health, &t->cap_health, t->nr_health, sizeof(*e), 8))
+		return -ENOMEM;
 	e = &t->health[t->nr_health++];
 	e->h = *h;
 	snprintf(e->file, sizeof(e->file), "%s", h->file ? h->file : "-");

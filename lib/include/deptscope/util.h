@@ -10,6 +10,13 @@
 #define DS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 uint64_t ds_now_mono_ns(void);
+
+/*
+ * Room for one more element in the array *@arrp of *@cap elements of
+ * @size bytes, @nr in use: doubled when full, @first on the first call.
+ * -ENOMEM leaves the array as it was.
+ */
+int ds_grow(void *arrp, size_t *cap, size_t nr, size_t size, size_t first);
 uint64_t ds_now_real_ns(void);
 
 /*
