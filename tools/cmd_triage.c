@@ -194,6 +194,15 @@ bool triage_bucket_failing(const struct triage_bucket *b)
 	       !strcmp(b->status, "fixed");
 }
 
+size_t triage_nr_failing(const struct triage_run *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nr; i++)
+		n += triage_bucket_failing(&t->buckets[i]);
+	return n;
+}
+
 static void json_tail(struct triage_run *t)
 {
 	struct ds_json *j = &t->j;
@@ -309,7 +318,6 @@ int cmd_triage(int argc, char **argv)
 	struct triage_run t = {};
 	struct ds_params p;
 	int ret, err, i;
-	size_t k;
 
 	if (argc >= 2 && !strcmp(argv[1], "mark"))
 		return cmd_triage_mark(argc - 1, argv + 1);
@@ -363,9 +371,8 @@ int cmd_triage(int argc, char **argv)
 		ret = DS_EXIT_ERROR;
 	if (!ret && p.html && triage_write_html(&t, p.html))
 		ret = DS_EXIT_ERROR;
-	for (k = 0; !ret && k < t.nr; k++)
-		if (triage_bucket_failing(&t.buckets[k]))
-			ret = DS_EXIT_HANG;
+	if (!ret && triage_nr_failing(&t))
+		ret = DS_EXIT_HANG;
 out:
 	triage_db_close(&t);
 	run_free(&t);

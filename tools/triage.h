@@ -62,6 +62,7 @@ struct triage_run {
 
 void triage_json_report(struct ds_json *j, const struct ds_dept_report *r);
 bool triage_bucket_failing(const struct triage_bucket *b);
+size_t triage_nr_failing(const struct triage_run *t);
 
 /* tools/triage_db_glue.c: the known-issue database, unless --no-db */
 int triage_db_open(struct triage_run *t);
@@ -69,6 +70,8 @@ int triage_db_commit(struct triage_run *t);
 void triage_db_close(struct triage_run *t);
 
 /* tools/triage_out.c: JUnit XML and the HTML report, written atomically */
+int triage_write_file(struct triage_run *t, const char *path,
+		      void (*body)(struct triage_run *t, FILE *f));
 int triage_write_junit(struct triage_run *t, const char *path);
 void triage_xml_escape(FILE *f, const char *s);
 int triage_write_html(struct triage_run *t, const char *path);

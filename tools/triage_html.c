@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "deptscope/log.h"
-#include "deptscope/util.h"
 #include "triage.h"
 
 static const char style[] =
@@ -109,21 +107,10 @@ static void bucket_section(FILE *f, const struct triage_bucket *b)
 	fprintf(f, "</pre>\n</section>\n");
 }
 
-int triage_write_html(struct triage_run *t, const char *path)
+static void html_body(struct triage_run *t, FILE *f)
 {
-	struct ds_atomic_file af = {};
-	size_t i, failing = 0;
-	FILE *f;
-	int err;
+	size_t i, failing = triage_nr_failing(t);
 
-	err = ds_atomic_file__open(&af, path);
-	if (err) {
-		ds_err("cannot create %s: %s", path, strerror(-err));
-		return err;
-	}
-	f = af.f;
-	for (i = 0; i < t->nr; i++)
-		failing += triage_bucket_failing(&t->buckets[i]);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>deptscope triage</title><style>%s</style></head><body>\n", style);
 	fprintf(f, "<h1>deptscope triage</h1>\n<p>%" PRIu64 " report(s) in %d file(s): "
@@ -179,8 +166,9 @@ int triage_write_html(struct triage_run *t, const char *path)
 		fprintf(f, "</ul></section>\n");
 	}
 	fprintf(f, "</body></html>\n");
-	err = ds_atomic_file__commit(&af);
-	if (err)
-		ds_err("writing %s failed: %s", path, strerror(-err));
-	return err;
+}
+
+int triage_write_html(struct triage_run *t, const char *path)
+{
+	return triage_write_file(t, path, html_body);
 }

@@ -37,17 +37,11 @@ void triage_xml_escape(FILE *f, const char *s)
 	}
 }
 
-/*
- * One test case per bucket, in a suite per run.  A bucket fails when
- * nobody triaged it yet (new) or a fixed bug came back; known,
- * false-positive and duplicate buckets pass, so a dashboard stays green
- * on known noise and turns red on anything new.
- */
-int triage_write_junit(struct triage_run *t, const char *path)
+/* The whole file @body writes appears at @path, or nothing does. */
+int triage_write_file(struct triage_run *t, const char *path,
+		      void (*body)(struct triage_run *t, FILE *f))
 {
 	struct ds_atomic_file af = {};
-	size_t i, failures = 0;
-	FILE *f;
 	int err;
 
 	err = ds_atomic_file__open(&af, path);
@@ -55,9 +49,23 @@ int triage_write_junit(struct triage_run *t, const char *path)
 		ds_err("cannot create %s: %s", path, strerror(-err));
 		return err;
 	}
-	f = af.f;
-	for (i = 0; i < t->nr; i++)
-		failures += triage_bucket_failing(&t->buckets[i]);
+	body(t, af.f);
+	err = ds_atomic_file__commit(&af);
+	if (err)
+		ds_err("writing %s failed: %s", path, strerror(-err));
+	return err;
+}
+
+/*
+ * One test case per bucket, in a suite per run.  A bucket fails when
+ * nobody triaged it yet (new, open) or a fixed bug came back; known,
+ * false-positive and duplicate buckets pass, so a dashboard stays green
+ * on known noise and turns red on anything new.
+ */
+static void junit_body(struct triage_run *t, FILE *f)
+{
+	size_t i, failures = triage_nr_failing(t);
+
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"deptscope triage\" tests=\"%zu\" failures=\"%zu\">\n",
 		t->nr, failures);
@@ -94,8 +102,9 @@ int triage_write_junit(struct triage_run *t, const char *path)
 		fprintf(f, "</system-out>\n    </testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
-	err = ds_atomic_file__commit(&af);
-	if (err)
-		ds_err("writing %s failed: %s", path, strerror(-err));
-	return err;
+}
+
+int triage_write_junit(struct triage_run *t, const char *path)
+{
+	return triage_write_file(t, path, junit_body);
 }
