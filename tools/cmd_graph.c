@@ -153,7 +153,7 @@ static bool gv_has(GVC_t *gvc, const char *kind, const char *name)
 }
 
 /* @dot laid out by "dot" and rendered as @format into @out; one line in @why if not. */
-static int render(const char *dot, const char *format, FILE *out, char *why, size_t len)
+int graph_render(const char *dot, const char *format, FILE *out, char *why, size_t len)
 {
 	Agraph_t *ag = NULL;
 	GVC_t *gvc;
@@ -233,7 +233,7 @@ int graph_write(const char *out_path, const char *format, bool pretty, const str
 		err = mem ? ds_graph__write_dot(g, s, sel, mem) : -ENOMEM;
 		if (mem && fclose(mem) && !err)
 			err = -ENOMEM;
-		if (!err && render(dot, format, f, why, sizeof(why))) {
+		if (!err && graph_render(dot, format, f, why, sizeof(why))) {
 			ds_err("%s", why);
 			free(dot);
 			ds_atomic_file__abort(&af);

@@ -10,6 +10,9 @@
  * stdout); SVG and PNG through libgvc.  Returns 0 or DS_EXIT_ERROR after
  * saying why on stderr.
  */
+/* @dot rendered by Graphviz as @format into @out: 0, or -1 and one line in @why. */
+int graph_render(const char *dot, const char *format, FILE *out, char *why, size_t len);
+
 int graph_write(const char *out_path, const char *format, bool pretty, const struct ds_graph *g,
 		const struct ds_graph_sccs *s, const struct ds_graph_sel *sel);
 

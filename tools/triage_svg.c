@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* A report's cycle as an SVG string, for the HTML page: DOT, then libgvc in memory. */
+/* A report's cycle as SVG text for the HTML page, drawn by deptscope graph's renderer. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <graphviz/gvc.h>
 #include "deptscope/graph.h"
+#include "deptscope/log.h"
+#include "graph_out.h"
 #include "triage.h"
 
 /* The DOT of the report's own graph: its cycle, drawn as deptscope graph draws it. */
@@ -48,11 +49,9 @@ out:
 
 int triage_bucket_svg(const struct ds_dept_report *r, char **svg, size_t *len)
 {
-	char *dot = NULL, *data = NULL;
-	unsigned int n = 0;
+	char *dot = NULL, why[512];
 	size_t dot_len = 0;
-	GVC_t *gvc = NULL;
-	Agraph_t *ag = NULL;
+	FILE *f;
 	int err;
 
 	*svg = NULL;
@@ -60,33 +59,23 @@ int triage_bucket_svg(const struct ds_dept_report *r, char **svg, size_t *len)
 	err = report_dot(r, &dot, &dot_len);
 	if (err)
 		return err;
-	gvc = gvContext();
-	if (!gvc) {
-		err = -ENOMEM;
+	f = open_memstream(svg, len);
+	if (!f) {
+		err = -errno;
 		goto out;
 	}
-	ag = agmemread(dot);
-	if (!ag || gvLayout(gvc, ag, "dot") || gvRenderData(gvc, ag, "svg", &data, &n)) {
+	if (graph_render(dot, "svg", f, why, sizeof(why))) {
+		ds_dbg("cycle graph of %s: %s", r->bucket, why);
 		err = -EINVAL;
-		goto out;
 	}
-	*svg = malloc(n + 1);
-	if (!*svg) {
+	if (fclose(f) && !err)
 		err = -ENOMEM;
-		goto out;
+	if (err) {
+		free(*svg);
+		*svg = NULL;
+		*len = 0;
 	}
-	memcpy(*svg, data, n);
-	(*svg)[n] = '\0';
-	*len = n;
 out:
-	if (data)
-		gvFreeRenderData(data);
-	if (ag) {
-		gvFreeLayout(gvc, ag);
-		agclose(ag);
-	}
-	if (gvc)
-		gvFreeContext(gvc);
 	free(dot);
 	return err;
 }
