@@ -267,7 +267,7 @@ static int poll_proc(struct dept_run *d, const char *file)
 {
 	struct ds_graph_cycle cyc = {};
 	struct ds_dept_deps_stats st;
-	uint32_t c, i, nr, from, to;
+	uint32_t c, i, nr, from, to, *live = NULL;
 	struct ds_graph *fresh;
 	uint32_t new_classes = 0, new_edges = 0;
 	int err;
@@ -280,28 +280,29 @@ static int poll_proc(struct dept_run *d, const char *file)
 		goto out;
 	d->proc_polls++;
 	nr = ds_graph__nr_classes(fresh);
+	/* each class of the dump, by its id in the live graph */
+	live = calloc(nr ? nr : 1, sizeof(*live));
+	if (!live) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (c = 0; c < nr; c++) {
 		uint32_t before = ds_graph__nr_classes(d->g);
 
 		err = ds_graph__class(d->g, ds_graph__class_name(fresh, c),
 				      ds_graph__class_key(fresh, c), ds_graph__class_sub(fresh, c),
-				      &from);
+				      &live[c]);
 		if (err)
 			goto out;
 		new_classes += ds_graph__nr_classes(d->g) > before;
 	}
 	for (c = 0; c < nr; c++) {
-		ds_graph__find_class(d->g, ds_graph__class_name(fresh, c),
-				     ds_graph__class_key(fresh, c), ds_graph__class_sub(fresh, c),
-				     &from);
+		from = live[c];
 		for (i = 0; i < ds_graph__out_nr(fresh, c); i++) {
-			uint32_t t = ds_graph__out_to(fresh, c, i);
 			struct ds_graph_dep dep = { .source = "proc" };
 			bool cycle = false;
 
-			ds_graph__find_class(d->g, ds_graph__class_name(fresh, t),
-					     ds_graph__class_key(fresh, t),
-					     ds_graph__class_sub(fresh, t), &to);
+			to = live[ds_graph__out_to(fresh, c, i)];
 			if (ds_graph__edge_find(d->g, from, to) != DS_GRAPH_NONE)
 				continue;
 			err = ds_graph__add_edge(d->g, from, to, &dep, &cycle, &cyc);
@@ -335,6 +336,7 @@ static int poll_proc(struct dept_run *d, const char *file)
 	d->primed = true;
 	ds_dbg("%s: %u new classes, %u new edges", file, new_classes, new_edges);
 out:
+	free(live);
 	ds_graph_cycle__free(&cyc);
 	ds_graph__free(fresh);
 	return err;

@@ -4,13 +4,7 @@
 # Ctrl-C and SIGTERM stop deptscope cleanly: exit 0, a complete report or
 # recording, and none of its BPF programs left in the kernel (bpftool).
 set -u
-DS=${OUT:?}/deptscope
-pass=0 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+. "${DS_SRCDIR:?}/tests/lib/cli.sh"
 
 # ids of loaded programs named like ours, one per line
 our_ids() {
