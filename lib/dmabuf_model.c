@@ -81,7 +81,7 @@ static struct ds_dmabuf_importer *importer(struct ds_dmabuf_model *m,
 					   const struct ds_dmabuf_event *e)
 {
 	char name[sizeof(e->dev_name)];
-	struct ds_dmabuf_importer *imp;
+	struct ds_dmabuf_importer *imp = NULL;
 	size_t i;
 
 	ds_copy_field(name, sizeof(name), e->dev_name, sizeof(e->dev_name));
@@ -211,7 +211,7 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 {
 	const struct ds_dmabuf_event *e = (const void *)ev;
 	struct ds_dmabuf_model *m = ctx;
-	struct ds_dmabuf_importer *imp;
+	struct ds_dmabuf_importer *imp = NULL;
 	struct ds_dmabuf_buffer *b;
 	unsigned int t;
 
@@ -236,26 +236,12 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 	b->size = e->size;
 	ds_copy_field(b->exp_name, sizeof(b->exp_name), e->exp_name, sizeof(e->exp_name));
 	b->events[t]++;
+	/* the four events of an importing device */
 	if (ev->type == DS_EV_DMABUF_ATTACH || ev->type == DS_EV_DMABUF_DETACH ||
 	    ev->type == DS_EV_DMABUF_MAP || ev->type == DS_EV_DMABUF_UNMAP) {
 		imp = importer(m, e);
 		if (!imp)
 			return -ENOMEM;
-		if (ev->type == DS_EV_DMABUF_ATTACH)
-			imp->attaches++;
-		else if (ev->type == DS_EV_DMABUF_DETACH)
-			imp->detaches++;
-		else if (ev->type == DS_EV_DMABUF_UNMAP)
-			imp->unmaps++;
-		else if (e->ret)
-			imp->map_errors++;
-		else
-			imp->maps++;
-		if (ev->type == DS_EV_DMABUF_MAP && e->duration_ns > imp->map_max_ns)
-			imp->map_max_ns = e->duration_ns;
-		if (ev->type == DS_EV_DMABUF_MAP && !e->ret && b->vfio &&
-		    b->vfio_status != DS_VFIO_DMABUF_OK)
-			imp->maps_after_revoke++;
 	}
 	switch (ev->type) {
 	case DS_EV_DMABUF_EXPORT:
@@ -264,23 +250,32 @@ int ds_dmabuf_model__consume(void *ctx, const struct ds_event_hdr *ev)
 			      sizeof(e->comm));
 		break;
 	case DS_EV_DMABUF_ATTACH:
+		imp->attaches++;
 		b->attached++;
 		ds_copy_field(b->last_importer, sizeof(b->last_importer), e->dev_name,
 			      sizeof(e->dev_name));
 		break;
 	case DS_EV_DMABUF_DETACH:
+		imp->detaches++;
 		b->attached--;
 		break;
 	case DS_EV_DMABUF_MAP:
-		if (e->ret)
+		if (e->duration_ns > imp->map_max_ns)
+			imp->map_max_ns = e->duration_ns;
+		if (e->ret) {
+			imp->map_errors++;
 			break;
+		}
+		imp->maps++;
 		b->mapped++;
-		if (b->vfio && b->vfio_status != DS_VFIO_DMABUF_OK) {
+		if (ds_dmabuf_buffer__revoked(b)) {
 			b->maps_after_revoke++;
+			imp->maps_after_revoke++;
 			m->totals.maps_after_revoke++;
 		}
 		break;
 	case DS_EV_DMABUF_UNMAP:
+		imp->unmaps++;
 		b->mapped--;
 		if (b->mapped <= 0 && b->revoke_ts && !b->vfio)
 			revoke_done(m, b, ev->ts);

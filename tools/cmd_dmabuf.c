@@ -192,7 +192,7 @@ static int log_event(void *ctx, const struct ds_event_hdr *ev)
 	/* the model has taken this event: a revoked status here was already set */
 	if (ev->type == DS_EV_DMABUF_MAP && !e->ret) {
 		b = ds_dmabuf_model__find(r->model, e->ino);
-		if (b && b->vfio && b->vfio_status != DS_VFIO_DMABUF_OK)
+		if (b && ds_dmabuf_buffer__revoked(b))
 			on_map_after_revoke(r, e, b);
 	}
 	return 0;

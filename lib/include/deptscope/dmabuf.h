@@ -74,6 +74,12 @@ struct ds_dmabuf_importer {
 /* Importers beyond this many distinct devices are counted under "(other)". */
 #define DS_DMABUF_MAX_IMPORTERS	256
 
+/* vfio-pci says the buffer is revoked: a map now is an importer's bug. */
+static inline bool ds_dmabuf_buffer__revoked(const struct ds_dmabuf_buffer *b)
+{
+	return b->vfio && b->vfio_status != DS_VFIO_DMABUF_OK;
+}
+
 struct ds_dmabuf_totals {
 	uint64_t revokes_done;
 	uint64_t revokes_stuck;			/* reported by check_revokes */
