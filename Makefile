@@ -56,7 +56,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -fms-ext
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_PROGS := fence dmabuf
+BPF_PROGS := fence dmabuf dept
 BPF_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_PROGS))
 BPF_SKELS := $(patsubst %,$(OUT)/bpf/%.skel.h,$(BPF_PROGS))
 
@@ -127,6 +127,7 @@ $(OUT)/bpf/%.skel.h: $(OUT)/bpf/%.bpf.o
 # Only lib/<feature>_bpf.c files include skeletons.
 $(OUT)/lib/fence_bpf.o: $(OUT)/bpf/fence.skel.h
 $(OUT)/lib/dmabuf_bpf.o: $(OUT)/bpf/dmabuf.skel.h
+$(OUT)/lib/dept_bpf.o: $(OUT)/bpf/dept.skel.h
 
 $(OUT)/%.o: %.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)

@@ -58,7 +58,14 @@
 #define DS_EV_VFIO_DMABUF_STATE_START	25
 #define DS_EV_VFIO_DMABUF_STATE_END	26
 #define DS_EV_DMABUF_LAST		26	/* dma-buf types: EXPORT..LAST */
-#define DS_EV_BPF_MAX			27
+/* DEPT (kernel/patches/dept): include/trace/events/dept.h */
+#define DS_EV_DEPT_CLASS		27
+#define DS_EV_DEPT_DEP			28
+#define DS_EV_DEPT_CIRCLE		29
+#define DS_EV_DEPT_CIRCLE_DEP		30
+#define DS_EV_DEPT_STACK		31
+#define DS_EV_DEPT_HEALTH		32
+#define DS_EV_BPF_MAX			33
 
 #define DS_EV_META_BASE			0x8000
 #define DS_EV_META_SOURCE		0x8001
@@ -180,6 +187,94 @@ struct ds_vfio_dmabuf_event {
 	__u8 pad[5];
 };
 
+#define DS_DEPT_EV_NAME_LEN	96	/* class names, NUL included; longer ones are cut */
+#define DS_DEPT_FN_LEN		48	/* [S]/[E]/[W] function names */
+#define DS_DEPT_MAX_STACK	16	/* DEPT_MAX_STACK_ENTRY */
+
+/* ds_dept_class_event.flags */
+#define DS_DEPT_CLASS_F_SCHED	(1u << 0)	/* a "<sched>" class */
+/* ds_dept_dep_event.flags: the tracepoint's DEPT_TRACE_* flags */
+#define DS_DEPT_F_TIMEOUT	(1u << 0)
+#define DS_DEPT_F_SIRQ		(1u << 1)
+#define DS_DEPT_F_HIRQ		(1u << 2)
+/* ds_dept_circle_event.verdict */
+#define DS_DEPT_DEADLOCK	0
+#define DS_DEPT_AA_DEADLOCK	1
+#define DS_DEPT_CIRCULAR_TIMEOUT 2
+/* ds_dept_stack_event.point */
+#define DS_DEPT_POINT_S		0
+#define DS_DEPT_POINT_W		1
+#define DS_DEPT_POINT_E		2
+#define DS_DEPT_POINT_WAKE	3
+/* ds_dept_health_event.what */
+#define DS_DEPT_POOL_EMPTY	0
+#define DS_DEPT_POOL_REFILLED	1
+#define DS_DEPT_STOP		2
+
+/*
+ * A DEPT class, identified by its key (the address DEPT uses).  Sent by
+ * dept_class_new, and by the BPF side the first time a dependency names a
+ * class it has not sent, so a consumer that starts late still has names.
+ */
+struct ds_dept_class_event {
+	struct ds_event_hdr hdr;
+	__u64 key;
+	__s32 sub_id;
+	__u32 flags;		/* DS_DEPT_CLASS_F_* */
+	char name[DS_DEPT_EV_NAME_LEN];
+};
+
+/*
+ * A dependency (DS_EV_DEPT_DEP: a new edge, circle and idx 0) or context
+ * idx of circle number circle (DS_EV_DEPT_CIRCLE_DEP): the event of class
+ * fkey waits for the wait on class tkey.  Classes travel as keys only.
+ */
+struct ds_dept_dep_event {
+	struct ds_event_hdr hdr;
+	__u64 fkey;
+	__u64 tkey;
+	__u32 circle;
+	__u32 idx;
+	__s32 fsub;
+	__s32 tsub;
+	__u32 flags;		/* DS_DEPT_F_* */
+	__u32 pad;
+	char ecxt_fn[DS_DEPT_FN_LEN];
+	char event_fn[DS_DEPT_FN_LEN];
+	char wait_fn[DS_DEPT_FN_LEN];
+};
+
+/* A circle DEPT found: nr DS_EV_DEPT_CIRCLE_DEP records follow. */
+struct ds_dept_circle_event {
+	struct ds_event_hdr hdr;
+	__u32 circle;
+	__u32 nr;
+	__s32 verdict;		/* DS_DEPT_DEADLOCK... */
+	__u32 pad;
+};
+
+/* A stack DEPT saved for one point of a circle's context; size covers nr. */
+struct ds_dept_stack_event {
+	struct ds_event_hdr hdr;
+	__u32 circle;
+	__u32 idx;
+	__s32 point;		/* DS_DEPT_POINT_* */
+	__u32 nr;
+	__u64 ip;
+	__u64 entries[DS_DEPT_MAX_STACK];
+};
+
+#define DS_DEPT_STACK_BASE_SIZE	(sizeof(struct ds_dept_stack_event) - \
+				 DS_DEPT_MAX_STACK * sizeof(__u64))
+
+struct ds_dept_health_event {
+	struct ds_event_hdr hdr;
+	__s32 what;		/* DS_DEPT_POOL_EMPTY... */
+	__u32 pad;
+	__u64 bytes;
+	char pool[16];
+};
+
 /* Self-test event: proves the ring-buffer path end to end. */
 struct ds_ping_event {
 	struct ds_event_hdr hdr;
@@ -191,6 +286,7 @@ struct ds_ping_event {
 #define DS_SRC_FENCE		(1u << 0)
 #define DS_SRC_PING		(1u << 1)
 #define DS_SRC_DMABUF		(1u << 2)
+#define DS_SRC_DEPT		(1u << 3)
 
 /*
  * Per-source counters kept by the BPF side in .bss and snapshotted by

@@ -19,7 +19,6 @@
 
 #define LINE_MAX_LEN	4096	/* longer lines are cut: no report line is that long */
 #define TEXT_MAX	(256 * 1024)
-#define FRAMES_MAX	4096
 #define UNKNOWN_MAX	40	/* unknown lines in a row that end a DEPT report */
 #define LOCKDEP_UNKNOWN_MAX 200	/* the same for lockdep, whose reports have much prose */
 
@@ -318,28 +317,6 @@ static bool frame_name(const char *s, char *out, size_t len)
 	return true;
 }
 
-static int frame_add(struct ds_dept_report *r, const char *name)
-{
-	char **f;
-
-	if (r->nr_frames >= FRAMES_MAX)
-		return -E2BIG;
-	if (r->nr_frames == r->cap_frames) {
-		uint32_t cap = r->cap_frames ? r->cap_frames * 2 : 64;
-
-		f = realloc(r->frames, cap * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		r->frames = f;
-		r->cap_frames = cap;
-	}
-	r->frames[r->nr_frames] = strdup(name);
-	if (!r->frames[r->nr_frames])
-		return -ENOMEM;
-	r->nr_frames++;
-	return 0;
-}
-
 /*
  * "fn(class:sub)" with an optional tail (":" or " in softirq context:").
  * Both fn and class may hold parentheses: "(unknown)(&(&x->wq)->dmap:0)",
@@ -470,7 +447,7 @@ static void target_frame(struct ds_dept_parser *p, const char *name, bool is_ip)
 		*first = r->nr_frames;
 	else if (*first + *nr != r->nr_frames)
 		return;		/* not contiguous: a repeated block; keep the first */
-	if (!frame_add(r, name))
+	if (!ds_dept_report__add_frame(r, name))
 		(*nr)++;
 }
 

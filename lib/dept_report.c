@@ -300,6 +300,28 @@ size_t ds_dept_report__classes(const struct ds_dept_report *r, char (*out)[DS_DE
 	return n;
 }
 
+int ds_dept_report__add_frame(struct ds_dept_report *r, const char *name)
+{
+	char **f;
+
+	if (r->nr_frames >= DS_DEPT_MAX_FRAMES)
+		return -E2BIG;
+	if (r->nr_frames == r->cap_frames) {
+		uint32_t cap = r->cap_frames ? r->cap_frames * 2 : 64;
+
+		f = realloc(r->frames, cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		r->frames = f;
+		r->cap_frames = cap;
+	}
+	r->frames[r->nr_frames] = strdup(name);
+	if (!r->frames[r->nr_frames])
+		return -ENOMEM;
+	r->nr_frames++;
+	return 0;
+}
+
 const char *ds_dept_report__frame(const struct ds_dept_report *r, uint32_t i)
 {
 	return r && i < r->nr_frames ? r->frames[i] : NULL;

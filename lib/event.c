@@ -17,6 +17,11 @@ _Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
 _Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
 _Static_assert(sizeof(struct ds_dmabuf_event) == 168, "ds_dmabuf_event");
 _Static_assert(sizeof(struct ds_vfio_dmabuf_event) == 216, "ds_vfio_dmabuf_event");
+_Static_assert(sizeof(struct ds_dept_class_event) == 136, "ds_dept_class_event");
+_Static_assert(sizeof(struct ds_dept_dep_event) == 208, "ds_dept_dep_event");
+_Static_assert(sizeof(struct ds_dept_circle_event) == 40, "ds_dept_circle_event");
+_Static_assert(sizeof(struct ds_dept_stack_event) == 176, "ds_dept_stack_event");
+_Static_assert(sizeof(struct ds_dept_health_event) == 56, "ds_dept_health_event");
 
 static size_t min_size(unsigned int type)
 {
@@ -31,6 +36,17 @@ static size_t min_size(unsigned int type)
 		return sizeof(struct ds_dmabuf_event);
 	case DS_EV_VFIO_DMABUF_EXPORT ... DS_EV_VFIO_DMABUF_STATE_END:
 		return sizeof(struct ds_vfio_dmabuf_event);
+	case DS_EV_DEPT_CLASS:
+		return sizeof(struct ds_dept_class_event);
+	case DS_EV_DEPT_DEP:
+	case DS_EV_DEPT_CIRCLE_DEP:
+		return sizeof(struct ds_dept_dep_event);
+	case DS_EV_DEPT_CIRCLE:
+		return sizeof(struct ds_dept_circle_event);
+	case DS_EV_DEPT_STACK:
+		return DS_DEPT_STACK_BASE_SIZE;
+	case DS_EV_DEPT_HEALTH:
+		return sizeof(struct ds_dept_health_event);
 	case DS_EV_META_SOURCE:
 		return sizeof(struct ds_meta_source);
 	case DS_EV_META_STATS:
@@ -53,6 +69,8 @@ int ds_event__check(const void *ev, size_t avail)
 		return -EINVAL;
 	/* Unknown types inside the two ranges pass: newer recordings stay readable. */
 	if (h->type >= 0x100 && (h->type < DS_EV_META_BASE || h->type >= DS_EV_META_BASE + 0x100))
+		return -EINVAL;
+	if (h->type == DS_EV_DEPT_STACK && h->size > sizeof(struct ds_dept_stack_event))
 		return -EINVAL;
 	if (h->type >= DS_EV_FENCE_INIT && h->type <= DS_EV_FENCE_DESTROY &&
 	    h->size > sizeof(struct ds_fence_event))
@@ -101,6 +119,12 @@ const char *ds_event_type_name(unsigned int type)
 		[DS_EV_VFIO_DMABUF_EXPORT] = "vfio_dmabuf_export",
 		[DS_EV_VFIO_DMABUF_STATE_START] = "vfio_dmabuf_state_start",
 		[DS_EV_VFIO_DMABUF_STATE_END] = "vfio_dmabuf_state_end",
+		[DS_EV_DEPT_CLASS] = "dept_class",
+		[DS_EV_DEPT_DEP] = "dept_dep",
+		[DS_EV_DEPT_CIRCLE] = "dept_circle",
+		[DS_EV_DEPT_CIRCLE_DEP] = "dept_circle_dep",
+		[DS_EV_DEPT_STACK] = "dept_stack",
+		[DS_EV_DEPT_HEALTH] = "dept_health",
 	};
 
 	if (type < DS_EV_BPF_MAX && names[type])

@@ -161,6 +161,9 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 	case OPT_KMSG:
 		p->kmsg = true;
 		return 0;
+	case OPT_TRACEPOINTS:
+		p->tracepoints = true;
+		return 0;
 	case OPT_KMSG_FILE:
 		p->kmsg_file = arg;
 		return 0;

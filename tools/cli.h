@@ -31,7 +31,7 @@ enum {
 	OPT_NO_STACKS, OPT_FORCE, OPT_INODE, OPT_UNMAP_MS,
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
-	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG,
+	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
 };
 
 struct ds_cmd_help {
@@ -81,6 +81,7 @@ struct ds_params {
 	unsigned int max_nodes;	/* 0: default */
 	/* dept */
 	bool kmsg;		/* follow /dev/kmsg */
+	bool tracepoints;	/* dept: the DEPT tracepoints only */
 	const char *kmsg_file;	/* a kmsg capture or console log ('-': stdin) */
 	bool all;		/* /dev/kmsg from the start of the buffer */
 	uint64_t poll_ns;	/* dept: /proc/dept_deps poll period */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * deptscope dept: the live DEPT dependency graph from what a DEPT kernel
- * without our tracepoints offers.  Reports on /dev/kmsg (or a capture)
- * are parsed as triage parses them and add their cycle's edges; polls of
- * /proc/dept_deps are diffed against the graph and add what is new.  One
- * graph model for both, the one deptscope graph draws.
+ * deptscope dept: the live DEPT dependency graph.  With our tracepoints
+ * (kernel/patches/dept) BPF streams every new class, dependency and circle
+ * (dept_live.c), live or from a recording.  Without them, reports on
+ * /dev/kmsg (or a capture) are parsed as triage parses them and add their
+ * cycle's edges, and polls of /proc/dept_deps are diffed against the graph
+ * and add what is new.  One graph model for all, the one deptscope graph
+ * draws, and one printout of a cycle whether DEPT printed it or traced it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,19 +19,24 @@
 #include <time.h>
 #include <unistd.h>
 #include "deptscope/dept.h"
+#include "deptscope/dept_live.h"
 #include "deptscope/graph.h"
 #include "deptscope/json.h"
 #include "deptscope/log.h"
+#include "deptscope/symbolize.h"
 #include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
 #include "graph_out.h"
+#include "live.h"
+#include "replay.h"
 #include "triage.h"
 
 #define PROC_DEPT_DEPS	"/proc/dept_deps"
 #define KMSG		"/dev/kmsg"
 #define QUIET_NS	300000000ULL	/* a pause that ends a report's stack dump */
 #define LINE_CAP	8192
+#define CIRCLE_IDLE_NS	100000000ULL	/* a circle's records all arrive well within this */
 
 static volatile sig_atomic_t stop, snapshot;
 
@@ -49,6 +56,8 @@ struct dept_run {
 	bool skip_dict;			/* the lines after a record are its dictionary */
 	bool primed;			/* /proc/dept_deps read once */
 	uint64_t reports, cycles, proc_polls;
+	uint64_t graph_cycles;		/* tracepoints: edges that closed a cycle */
+	struct ds_dept_live *live;
 	char line[LINE_CAP];
 	size_t line_len;
 };
@@ -67,7 +76,9 @@ static void json_close(struct ds_json *j)
 	fflush(stdout);
 }
 
-static void print_edge(struct dept_run *d, uint32_t from, uint32_t to, const char *source)
+/* @dep: the tracepoint's record, for its functions and flags; may be NULL */
+static void print_edge(struct dept_run *d, uint32_t from, uint32_t to, const char *source,
+		       const struct ds_dept_dep_event *dep)
 {
 	const struct ds_graph *g = d->g;
 	struct ds_json j;
@@ -77,23 +88,45 @@ static void print_edge(struct dept_run *d, uint32_t from, uint32_t to, const cha
 		ds_json__kv_str(&j, "from", ds_graph__class_name(g, from));
 		ds_json__kv_str(&j, "to", ds_graph__class_name(g, to));
 		ds_json__kv_str(&j, "source", source);
+		if (dep) {
+			ds_json__kv_str(&j, "from_key", ds_graph__class_key(g, from));
+			ds_json__kv_str(&j, "to_key", ds_graph__class_key(g, to));
+			ds_json__kv_i64(&j, "from_sub", dep->fsub);
+			ds_json__kv_i64(&j, "to_sub", dep->tsub);
+			ds_json__kv_str(&j, "ecxt_fn", dep->ecxt_fn);
+			ds_json__kv_str(&j, "event_fn", dep->event_fn);
+			ds_json__kv_str(&j, "wait_fn", dep->wait_fn);
+			ds_json__kv_bool(&j, "timeout", dep->flags & DS_DEPT_F_TIMEOUT);
+			if (dep->flags & (DS_DEPT_F_SIRQ | DS_DEPT_F_HIRQ))
+				ds_json__kv_str(&j, "irq", dep->flags & DS_DEPT_F_HIRQ ?
+						"hardirq" : "softirq");
+		}
 		json_close(&j);
 		return;
 	}
-	printf("EDGE %s -> %s (%s)\n", ds_graph__class_name(g, from), ds_graph__class_name(g, to),
-	       source);
+	if (dep)
+		printf("EDGE %s:%d -> %s:%d ([E] %s, [W] %s%s)\n", ds_graph__class_name(g, from),
+		       dep->fsub, ds_graph__class_name(g, to), dep->tsub, dep->event_fn,
+		       dep->wait_fn, dep->flags & DS_DEPT_F_TIMEOUT ? ", timeout" : "");
+	else
+		printf("EDGE %s -> %s (%s)\n", ds_graph__class_name(g, from),
+		       ds_graph__class_name(g, to), source);
 }
 
-/* A cycle the engine found when an edge closed it (the /proc source). */
-static void print_graph_cycle(struct dept_run *d, const struct ds_graph_cycle *c)
+/*
+ * A cycle the engine found when an edge closed it: from /proc/dept_deps
+ * (@source "proc") or from a traced dependency ("graph": DEPT's own
+ * circle, with contexts and stacks, follows).
+ */
+static void print_graph_cycle(struct dept_run *d, const struct ds_graph_cycle *c,
+			      const char *source)
 {
 	struct ds_json j;
 	uint32_t i;
 
-	d->cycles++;
 	if (d->p->json) {
 		json_open(&j, "dept_cycle");
-		ds_json__kv_str(&j, "source", "proc");
+		ds_json__kv_str(&j, "source", source);
 		ds_json__key(&j, "classes");
 		ds_json__begin_array(&j);
 		for (i = 0; i < c->nr; i++)
@@ -102,7 +135,7 @@ static void print_graph_cycle(struct dept_run *d, const struct ds_graph_cycle *c
 		json_close(&j);
 		return;
 	}
-	printf("CYCLE (/proc/dept_deps):");
+	printf("CYCLE (%s):", strcmp(source, "proc") ? "graph" : "/proc/dept_deps");
 	for (i = 0; i <= c->nr; i++)
 		printf("%s %s", i ? " ->" : "", ds_graph__class_name(d->g, c->ids[i % c->nr]));
 	printf("\n");
@@ -122,39 +155,44 @@ static void print_stack(const struct ds_dept_report *r, const char *what, uint32
 	printf("%s\n", nr > 8 ? " <- ..." : "");
 }
 
-/* A report DEPT printed: its cycle, contexts and stacks; its edges go into the graph. */
-static int on_report(void *ctx, struct ds_dept_report *r)
+/*
+ * A cycle DEPT reported, printed or traced (@info), with its contexts and
+ * stacks, as triage reads it: same bucket, same signature.
+ */
+static void print_report(struct dept_run *d, const struct ds_dept_report *r, const char *source,
+			 const struct ds_dept_circle_info *info, uint64_t new_edges)
 {
-	struct dept_run *d = ctx;
-	uint32_t before = ds_graph__nr_edges(d->g);
 	char cycle[512], label[3][DS_DEPT_NAME_LEN + 16];
 	struct ds_json j;
 	unsigned int i;
-	int err;
 
-	d->reports++;
-	if (!r->parsed)
-		return 0;
-	err = ds_graph__add_report(d->g, r);
-	if (err && err != -EOPNOTSUPP)
-		return err;
-	d->cycles++;
 	ds_dept_report__cycle(r, cycle, sizeof(cycle));
 	if (d->p->json) {
 		json_open(&j, "dept_cycle");
-		ds_json__kv_str(&j, "source", "kmsg");
+		ds_json__kv_str(&j, "source", source);
 		ds_json__kv_str(&j, "bucket", r->bucket);
 		ds_json__kv_str(&j, "signature", r->signature);
 		ds_json__kv_str(&j, "cycle", cycle);
-		ds_json__kv_u64(&j, "new_edges", ds_graph__nr_edges(d->g) - before);
+		if (info) {
+			ds_json__kv_u64(&j, "circle", info->circle);
+			ds_json__kv_bool(&j, "engine_agrees", info->engine_agrees);
+			ds_json__kv_u64(&j, "missing_contexts", info->missing);
+		} else {
+			ds_json__kv_u64(&j, "new_edges", new_edges);
+		}
 		ds_json__key(&j, "report");
 		triage_json_report(&j, r);
 		json_close(&j);
-		return 0;
+		return;
 	}
-	printf("CYCLE %s (%s%s%s): %s\n", r->bucket,
-	       ds_verdict_name(r->verdict) ? ds_verdict_name(r->verdict) : "no verdict",
-	       r->kernel[0] ? ", kernel " : "", r->kernel, cycle);
+	if (info)
+		printf("CYCLE %s (DEPT circle %u, %s; %s): %s\n", r->bucket, info->circle,
+		       ds_verdict_name(r->verdict), info->engine_agrees ?
+		       "the graph has it" : "NOT on a cycle of the graph", cycle);
+	else
+		printf("CYCLE %s (%s%s%s): %s\n", r->bucket,
+		       ds_verdict_name(r->verdict) ? ds_verdict_name(r->verdict) : "no verdict",
+		       r->kernel[0] ? ", kernel " : "", r->kernel, cycle);
 	for (i = 0; i < r->nr_contexts; i++) {
 		const struct ds_dept_context *c = &r->ctx[i];
 
@@ -169,7 +207,26 @@ static int on_report(void *ctx, struct ds_dept_report *r)
 		print_stack(r, "[E]", c->event.stack_first, c->event.stack_nr);
 		print_stack(r, "(wait to wake up)", c->wake_first, c->wake_nr);
 	}
+	if (info && info->missing)
+		printf("  (%u context(s) lost: records were dropped)\n", info->missing);
 	fflush(stdout);
+}
+
+/* A report DEPT printed: its cycle, contexts and stacks; its edges go into the graph. */
+static int on_report(void *ctx, struct ds_dept_report *r)
+{
+	struct dept_run *d = ctx;
+	uint32_t before = ds_graph__nr_edges(d->g);
+	int err;
+
+	d->reports++;
+	if (!r->parsed)
+		return 0;
+	err = ds_graph__add_report(d->g, r);
+	if (err && err != -EOPNOTSUPP)
+		return err;
+	d->cycles++;
+	print_report(d, r, "kmsg", NULL, ds_graph__nr_edges(d->g) - before);
 	return 0;
 }
 
@@ -310,11 +367,10 @@ static int poll_proc(struct dept_run *d, const char *file)
 				goto out;
 			new_edges++;
 			if (d->primed)
-				print_edge(d, from, to, "proc");
+				print_edge(d, from, to, "proc", NULL);
+			d->cycles += cycle;
 			if (cycle && d->primed)
-				print_graph_cycle(d, &cyc);
-			else if (cycle)
-				d->cycles++;
+				print_graph_cycle(d, &cyc, "proc");
 		}
 	}
 	if (!d->primed) {
@@ -390,15 +446,136 @@ static int open_kmsg(const struct ds_params *p, int *fd)
 	return 0;
 }
 
+/* ---- the tracepoint source: live through BPF, or a recording ---- */
+
+static bool live_fed(const struct ds_dept_live *l)
+{
+	struct ds_dept_live_stats st;
+
+	ds_dept_live__stats(l, &st);
+	return st.records > 0;
+}
+
+static int live_edge(void *ctx, uint32_t from, uint32_t to, bool cycle,
+		     const struct ds_graph_cycle *path, const struct ds_dept_dep_event *e)
+{
+	struct dept_run *d = ctx;
+
+	/* a context of a circle re-announces an edge the graph did not have */
+	print_edge(d, from, to, e->hdr.type == DS_EV_DEPT_DEP ? "tracepoint" : "circle", e);
+	if (cycle) {
+		d->graph_cycles++;
+		print_graph_cycle(d, path, "graph");
+	}
+	return 0;
+}
+
+static int live_circle(void *ctx, struct ds_dept_report *r, const struct ds_dept_circle_info *info)
+{
+	struct dept_run *d = ctx;
+
+	d->cycles++;
+	print_report(d, r, "tracepoint", info, 0);
+	return 0;
+}
+
+static int live_health(void *ctx, const struct ds_dept_health_event *h)
+{
+	struct dept_run *d = ctx;
+	char pool[sizeof(h->pool) + 1];
+	struct ds_json j;
+
+	snprintf(pool, sizeof(pool), "%.*s", (int)sizeof(h->pool), h->pool);
+	if (d->p->json) {
+		json_open(&j, "dept_health");
+		ds_json__kv_str(&j, "source", "tracepoint");
+		ds_json__kv_str(&j, "kind", h->what == DS_DEPT_STOP ? "stop" : "info");
+		ds_json__kv_str(&j, "what", ds_dept_health_what_name(h->what));
+		ds_json__kv_str(&j, "pool", pool);
+		ds_json__kv_u64(&j, "bytes", h->bytes);
+		json_close(&j);
+	} else {
+		printf("DEPT %s%s%s", ds_dept_health_what_name(h->what), pool[0] ? ": pool " : "",
+		       pool);
+		if (h->bytes)
+			printf(", %llu KiB", (unsigned long long)(h->bytes >> 10));
+		printf("\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int live_tick(void *ctx, uint64_t now)
+{
+	struct dept_run *d = ctx;
+
+	if (snapshot) {
+		snapshot = 0;
+		write_snapshots(d);
+	}
+	/* the ring buffer is drained each round: a circle still open has all it gets */
+	(void)now;
+	return ds_dept_live__flush(d->live);
+}
+
+static int run_tracepoints(struct dept_run *d, struct ds_params *p)
+{
+	struct ds_live_hooks hooks = { .tick = live_tick, .ctx = d };
+	struct ds_replay rp = { .path = p->input };
+	struct ds_dept_bpf *bpf = NULL;
+	struct ds_stream *s = NULL;
+	int ret = 0, err;
+
+	err = ds_stream__new(&s);
+	if (!err)
+		err = ds_stream__add_consumer(s, ds_dept_live__feed, d->live);
+	if (err) {
+		ds_err("out of memory");
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	if (p->input) {
+		ret = ds_replay_run(&rp, s);
+		err = ds_dept_live__flush(d->live);
+		if (err && !ret) {
+			ds_err("%s: %s", p->input, strerror(-err));
+			ret = DS_EXIT_ERROR;
+		}
+		goto out;
+	}
+	ret = ds_live_open_dept(p, true, &bpf);
+	if (ret)
+		goto out;
+	err = ds_stream__add_source(s, &ds_bpf_source_ops, bpf);
+	if (err) {
+		ds_err("cannot start: %s", strerror(-err));
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
+	fprintf(stderr, "Watching the DEPT graph (tracepoints)... Hit Ctrl-C to end.\n");
+	err = ds_live_run(s, p, &hooks);
+	if (!err)
+		err = ds_dept_live__flush(d->live);
+	if (err) {
+		ds_err("stopped: %s", strerror(-err));
+		ret = DS_EXIT_ERROR;
+	}
+out:
+	ds_stream__free(s);
+	ds_dept_bpf__destroy(bpf);
+	return ret;
+}
+
 int cmd_dept(int argc, char **argv)
 {
 	struct dept_run d = {};
 	const char *proc = NULL;
 	uint64_t start, last_input, next_poll = 0;
 	struct sigaction sa = {};
+	struct ds_symbolizer *sym = NULL;
 	struct ds_params p;
 	int fd = -1, ret, err = 0;
-	bool eof = false;
+	bool eof = false, tp;
 
 	ret = ds_parse_dept(argc, argv, &p, stderr);
 	if (ret)
@@ -410,19 +587,45 @@ int cmd_dept(int argc, char **argv)
 	ds_log_init("deptscope dept", p.verbose);
 	d.p = &p;
 	proc = p.proc_deps;
-	if (!p.kmsg && !p.kmsg_file && !proc) {
-		if (access(PROC_DEPT_DEPS, R_OK)) {
-			ds_err("this kernel has no DEPT (%s): give --kmsg-file FILE or "
-			       "--proc-deps FILE to read captures", PROC_DEPT_DEPS);
+	tp = p.tracepoints || p.input;
+	if (!tp && !p.kmsg && !p.kmsg_file && !proc) {
+		if (ds_tracepoint_exists("dept", "dept_dep_new")) {
+			tp = true;
+		} else if (access(PROC_DEPT_DEPS, R_OK)) {
+			ds_err("this kernel has no DEPT (neither its tracepoints nor %s): give "
+			       "-i FILE, --kmsg-file FILE or --proc-deps FILE to read captures",
+			       PROC_DEPT_DEPS);
 			return DS_EXIT_ERROR;
+		} else {
+			proc = PROC_DEPT_DEPS;
+			p.kmsg = true;
 		}
-		proc = PROC_DEPT_DEPS;
-		p.kmsg = true;
 	}
 	if (ds_graph__new(&d.g) || ds_dept_parser__new(on_report, on_health, &d, &d.parser)) {
 		ds_err("out of memory");
 		ret = DS_EXIT_ERROR;
 		goto out;
+	}
+	if (tp) {
+		struct ds_symbolizer_opts so = { .no_dwarf = 1 };
+		struct ds_dept_live_cbs cbs = {
+			.edge = live_edge, .circle = live_circle, .health = live_health, .ctx = &d,
+		};
+
+		/* stacks by name when kallsyms can be read; addresses otherwise */
+		if (ds_symbolizer__new(&so, &sym))
+			ds_dbg("no kallsyms: stacks stay addresses");
+		if (ds_dept_live__new(d.g, &cbs, sym, &d.live)) {
+			ds_err("out of memory");
+			ret = DS_EXIT_ERROR;
+			goto out;
+		}
+		sa.sa_handler = on_signal;
+		sigaction(SIGUSR1, &sa, NULL);
+		ret = run_tracepoints(&d, &p);
+		if (ret == DS_EXIT_ERROR && !live_fed(d.live))
+			goto out;	/* nothing to sum up: the error line says it all */
+		goto summary;
 	}
 	ds_dept_parser__set_file(d.parser, p.kmsg_file ? p.kmsg_file : KMSG);
 	if ((p.kmsg || p.kmsg_file) && open_kmsg(&p, &fd)) {
@@ -509,6 +712,7 @@ int cmd_dept(int argc, char **argv)
 		ds_err("stopped: %s", strerror(-err));
 		ret = DS_EXIT_ERROR;
 	}
+summary:
 	if (p.json) {
 		struct ds_json j;
 
@@ -518,17 +722,29 @@ int cmd_dept(int argc, char **argv)
 		ds_json__kv_u64(&j, "reports", d.reports);
 		ds_json__kv_u64(&j, "cycles", d.cycles);
 		ds_json__kv_u64(&j, "proc_polls", d.proc_polls);
+		if (d.live) {
+			struct ds_dept_live_stats st;
+
+			ds_dept_live__stats(d.live, &st);
+			ds_json__kv_u64(&j, "records", st.records);
+			ds_json__kv_u64(&j, "graph_cycles", d.graph_cycles);
+			ds_json__kv_u64(&j, "unknown_keys", st.unknown_keys);
+			ds_json__kv_u64(&j, "malformed", st.malformed);
+		}
 		json_close(&j);
 	} else {
-		printf("\nDEPT graph: %u classes, %u edges; %" PRIu64 " report(s), %" PRIu64
+		printf("\nDEPT graph: %u classes, %u edges; %" PRIu64 " %s, %" PRIu64
 		       " cycle(s)\n", ds_graph__nr_classes(d.g), ds_graph__nr_edges(d.g),
-		       d.reports, d.cycles);
+		       d.live ? d.graph_cycles : d.reports,
+		       d.live ? "edge(s) closing a cycle" : "report(s)", d.cycles);
 	}
 	if (write_snapshots(&d))
 		ret = DS_EXIT_ERROR;
-	if (!ret && d.cycles)
+	if (!ret && (d.cycles || d.graph_cycles))
 		ret = DS_EXIT_HANG;
 out:
+	ds_dept_live__free(d.live);
+	ds_symbolizer__free(sym);
 	if (fd > 0)
 		close(fd);
 	ds_dept_parser__free(d.parser);

@@ -60,7 +60,8 @@ int cmd_record(int argc, char **argv)
 	struct ds_live_hooks hooks = { .tick = tick };
 	struct ds_fence_bpf *bpf = NULL;
 	struct ds_dmabuf_bpf *dbpf = NULL;
-	bool want_fence, want_dmabuf, dmabuf_named = false;
+	struct ds_dept_bpf *dept = NULL;
+	bool want_fence, want_dmabuf, dmabuf_named = false, want_dept, dept_named = false;
 	char missing[256] = "";
 	__u32 sources = 0;
 	struct record_run r = {};
@@ -79,12 +80,14 @@ int cmd_record(int argc, char **argv)
 	}
 	ds_log_init("deptscope record", p.verbose);
 	hooks.ctx = &r;
-	want_fence = want_dmabuf = !p.nr_positional;
+	want_fence = want_dmabuf = want_dept = !p.nr_positional;
 	for (i = 0; i < p.nr_positional; i++) {
 		want_fence |= !strcmp(p.positional[i], "fence");
 		dmabuf_named |= !strcmp(p.positional[i], "dmabuf");
+		dept_named |= !strcmp(p.positional[i], "dept");
 	}
 	want_dmabuf |= dmabuf_named;
+	want_dept |= dept_named;
 	if (want_fence) {
 		ret = ds_live_open_fence(&p, &bpf);
 		if (ret)
@@ -110,6 +113,21 @@ int cmd_record(int argc, char **argv)
 				"recording dma_fence only");
 		}
 	}
+	if (want_dept) {
+		/* only a DEPT kernel with our patches (or the VM fixture) has them */
+		ret = ds_live_open_dept(&p, dept_named, &dept);
+		if (ret)
+			goto out;
+		if (dept) {
+			sources |= DS_SRC_DEPT;
+			if (ds_dept_bpf__missing(dept)[0]) {
+				size_t len = strlen(missing);
+
+				snprintf(missing + len, sizeof(missing) - len, "%s%s",
+					 len ? "," : "", ds_dept_bpf__missing(dept));
+			}
+		}
+	}
 	err = ds_recorder__open(p.output, 0, &r.rec);
 	if (err) {
 		ds_err("cannot create %s: %s", p.output, strerror(-err));
@@ -125,14 +143,16 @@ int cmd_record(int argc, char **argv)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, bpf);
 	if (!err && dbpf)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dbpf);
+	if (!err && dept)
+		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dept);
 	if (err) {
 		ds_err("cannot start recording: %s", strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
 	r.progress = isatty(STDERR_FILENO) && !p.json;
-	fprintf(stderr, "Recording%s%s events to %s... Hit Ctrl-C to end.\n",
-		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", p.output);
+	fprintf(stderr, "Recording%s%s%s events to %s... Hit Ctrl-C to end.\n",
+		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", dept ? " DEPT" : "", p.output);
 	start = ds_now_mono_ns();
 	err = ds_live_run(r.s, &p, &hooks);
 	dur = ds_now_mono_ns() - start;
@@ -179,5 +199,6 @@ out:
 	ds_stream__free(r.s);
 	ds_fence_bpf__destroy(bpf);
 	ds_dmabuf_bpf__destroy(dbpf);
+	ds_dept_bpf__destroy(dept);
 	return ret;
 }

@@ -97,6 +97,30 @@ int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmab
 	return 0;
 }
 
+int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_bpf **out)
+{
+	struct ds_dept_bpf_opts o = { .ringbuf_kb = p->buffer_kb };
+	int err;
+
+	*out = NULL;
+	err = ds_live_preflight();
+	if (err)
+		return err;
+	err = ds_dept_bpf__open(&o, out);
+	if (err == -ENOENT) {
+		if (!required)
+			return 0;
+		ds_err("this kernel has no DEPT tracepoints (DEPT with kernel/patches/dept, or "
+		       "its test fixture)");
+		return DS_EXIT_ERROR;
+	}
+	if (err)
+		return load_error("DEPT", err);
+	if (ds_dept_bpf__missing(*out)[0])
+		ds_warn("unavailable on this kernel, not traced: %s", ds_dept_bpf__missing(*out));
+	return 0;
+}
+
 static int dispatch_stats(struct ds_stream *s)
 {
 	struct ds_meta_stats st;

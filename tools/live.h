@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "deptscope/dept_live.h"
 #include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/stream.h"
@@ -27,6 +28,8 @@ int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out);
  * is an error only when @required; otherwise *out stays NULL.
  */
 int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmabuf_bpf **out);
+/* The same for the DEPT tracepoints (kernel/patches/dept). */
+int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_bpf **out);
 int ds_live_preflight(void);
 
 /*

@@ -54,17 +54,20 @@ static const struct ds_opt record_opts[] = {
 
 const struct ds_cmd_help ds_help_record = {
 	.name = "record",
-	.summary = "Record events to a file for 'report', 'fence -i', 'dmabuf -i' or 'export'.",
+	.summary = "Record events to a file for 'report', 'fence -i', 'dmabuf -i', 'dept -i' or "
+		   "'export'.",
 	.usage = "deptscope record -o FILE [OPTIONS] [SOURCE...]",
 	.description =
-		"SOURCE is 'fence' (dma_fence events) or 'dmabuf' (dma_buf events, Linux 7.0+).\n"
+		"SOURCE is 'fence' (dma_fence events), 'dmabuf' (dma_buf events, Linux 7.0+)\n"
+		"or 'dept' (the DEPT tracepoints of kernel/patches/dept).\n"
 		"Without SOURCE, every source this kernel has is recorded.  The file format is\n"
 		"documented in docs/recording-format.md; it is readable up to the last\n"
 		"complete record even if the recorder is killed.  Ctrl-C or SIGTERM stops\n"
 		"recording and loses nothing already received.",
 	.examples =
 		"  deptscope record -o rec.dsr -d 30\n"
-		"  deptscope record -o rec.dsr fence dmabuf\n",
+		"  deptscope record -o rec.dsr fence dmabuf\n"
+		"  deptscope record -o dept.dsr dept\n",
 	.opts = record_opts,
 };
 
@@ -214,6 +217,9 @@ const struct ds_cmd_help ds_help_graph = {
 };
 
 static const struct ds_opt dept_opts[] = {
+	{ "tracepoints", 0, NULL, "use the DEPT tracepoints (kernel/patches/dept) only",
+	  OPT_TRACEPOINTS },
+	{ "input", 'i', "FILE", "replay a recording of the DEPT tracepoints", OPT_INPUT },
 	{ "kmsg", 0, NULL, "follow /dev/kmsg for DEPT reports as they are printed", OPT_KMSG },
 	{ "all", 0, NULL, "with --kmsg: start at the oldest record, not now", OPT_ALL },
 	{ "kmsg-file", 0, "FILE", "read a /dev/kmsg capture or a console log ('-': stdin)",
@@ -225,6 +231,7 @@ static const struct ds_opt dept_opts[] = {
 	  OPT_DURATION },
 	{ "dot", 0, "FILE", "write the graph's cycles as DOT at exit (and on SIGUSR1)", OPT_DOT },
 	{ "svg", 0, "FILE", "the same as SVG", OPT_SVG },
+	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
 	OPT_COMMON,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -232,18 +239,24 @@ static const struct ds_opt dept_opts[] = {
 const struct ds_cmd_help ds_help_dept = {
 	.name = "dept",
 	.summary = "Watch the DEPT dependency graph grow: new edges, cycles as DEPT finds them.",
-	.usage = "deptscope dept [--kmsg [--all]] [--kmsg-file FILE] [--proc-deps FILE] [OPTIONS]",
+	.usage = "deptscope dept [--tracepoints | -i FILE | [--kmsg [--all]] [--kmsg-file FILE]\n"
+		 "                [--proc-deps FILE]] [OPTIONS]",
 	.description =
-		"Builds one dependency graph (classes, event -> wait edges) from what a DEPT\n"
-		"kernel without our tracepoints offers: the reports it prints (followed on\n"
-		"/dev/kmsg, or read from a capture, parsed as deptscope triage parses them)\n"
-		"and /proc/dept_deps, polled and diffed against the graph.  New edges are\n"
-		"printed as they appear, and each cycle with its contexts and stacks as soon\n"
-		"as DEPT reports it or an edge closes it.  Default sources: /proc/dept_deps\n"
-		"and /dev/kmsg when the kernel has DEPT.  --json prints one object per\n"
-		"event.  Exit status: 0 ok, 1 error, 2 usage, 3 a cycle was found.",
+		"Builds one dependency graph (classes, event -> wait edges) as DEPT builds\n"
+		"it.  On a kernel with our DEPT tracepoints (kernel/patches/dept) every new\n"
+		"class, dependency and circle is streamed by BPF; -i replays a recording of\n"
+		"them ('deptscope record dept').  A DEPT kernel without the tracepoints\n"
+		"offers the reports it prints (followed on /dev/kmsg, or read from a\n"
+		"capture, parsed as deptscope triage parses them) and /proc/dept_deps,\n"
+		"polled and diffed against the graph.  New edges are printed as they\n"
+		"appear, and each cycle with its contexts and stacks as soon as DEPT\n"
+		"reports it or an edge closes it.  Default: the tracepoints if the kernel\n"
+		"has them, else /proc/dept_deps and /dev/kmsg when it has DEPT.  --json\n"
+		"prints one object per event.  Exit status: 0 ok, 1 error, 2 usage, 3 a\n"
+		"cycle was found.",
 	.examples =
 		"  deptscope dept                     # on a DEPT kernel, until Ctrl-C\n"
+		"  deptscope dept -i dept.dsr --svg cycles.svg\n"
 		"  deptscope dept --kmsg --svg cycles.svg\n"
 		"  deptscope dept --kmsg-file console.log -j\n"
 		"  deptscope dept --proc-deps saved_deps.txt --dot deps.dot -d 1\n",
@@ -354,10 +367,10 @@ int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err)
 		return DS_EXIT_USAGE;
 	}
 	for (i = 0; i < p->nr_positional; i++) {
-		if (strcmp(p->positional[i], "fence") && strcmp(p->positional[i], "dmabuf")) {
-			fprintf(err,
-				"deptscope record: unknown source '%s' (known: fence dmabuf)\n",
-				p->positional[i]);
+		if (strcmp(p->positional[i], "fence") && strcmp(p->positional[i], "dmabuf") &&
+		    strcmp(p->positional[i], "dept")) {
+			fprintf(err, "deptscope record: unknown source '%s' "
+				"(known: fence dmabuf dept)\n", p->positional[i]);
 			return DS_EXIT_USAGE;
 		}
 	}
@@ -521,6 +534,15 @@ int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err)
 	}
 	if (p->kmsg && p->kmsg_file) {
 		fprintf(err, "deptscope dept: --kmsg and --kmsg-file exclude each other\n");
+		return DS_EXIT_USAGE;
+	}
+	if ((p->tracepoints || p->input) && (p->kmsg || p->kmsg_file || p->proc_deps)) {
+		fprintf(err, "deptscope dept: --%s reads DEPT's tracepoints: it excludes --kmsg, "
+			"--kmsg-file and --proc-deps\n", p->input ? "input" : "tracepoints");
+		return DS_EXIT_USAGE;
+	}
+	if (p->tracepoints && p->input) {
+		fprintf(err, "deptscope dept: --tracepoints and --input exclude each other\n");
 		return DS_EXIT_USAGE;
 	}
 	if (!p->poll_ns)

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# build-kernel.sh NAME SRC CACHE FRAGMENT[:FRAGMENT...] [SERIES]
+# build-kernel.sh NAME SRC CACHE FRAGMENT[:FRAGMENT...] [SERIES[:SERIES...]]
 #   Build an x86_64 bzImage from kernel tree SRC: tinyconfig + FRAGMENTs,
-#   with the patches listed in SERIES (a quilt-style series file; paths are
-#   relative to its directory) applied to a private copy of the tree.
+#   with the patches listed in each SERIES (a quilt-style series file; paths
+#   are relative to its directory) applied in order to a private copy of
+#   the tree.  A series line "PATCH PATH" applies only PATCH's changes to
+#   PATH (how kernel/fixtures takes the DEPT tracepoint header alone).
 #   Builds are cached under CACHE/build/NAME-KEY, KEY hashing the source
 #   identity, the patches and the config, so a warm run rebuilds nothing.
 #   Prints the build directory (bzImage, vmlinux) on stdout.
 set -euo pipefail
 # bump when the way kernels are built changes: it is part of the cache key
-RECIPE=2
+RECIPE=3
 KEEP_BUILDS=2
 name=${1:?name} src=${2:?src} cache=${3:?cache} frags=${4:?fragment} series=${5:-}
 IFS=: read -r -a fragments <<<"$frags"
@@ -34,20 +36,24 @@ src_id() {
 	fi
 }
 
-patches=()
-if [ -n "$series" ] && [ -f "$series" ]; then
-	while read -r p; do
+patches=() only=()
+IFS=: read -r -a serieses <<<"$series"
+for s in "${serieses[@]}"; do
+	[ -f "$s" ] || continue
+	while read -r p path; do
 		p=${p%%#*}
-		p=$(echo "$p" | xargs)
-		[ -n "$p" ] && patches+=("$(dirname "$series")/$p")
-	done <"$series"
-fi
+		[ -n "$p" ] || continue
+		[[ $path == \#* ]] && path=
+		patches+=("$(dirname "$s")/$p")
+		only+=("$path")
+	done <"$s"
+done
 
 # only what reaches .config counts: editing a comment must not cost a rebuild
 key=$({
 	src_id
 	grep -hE '^(CONFIG_|# CONFIG_)' "${fragments[@]}"
-	for p in "${patches[@]}"; do cat "$p"; done
+	for i in "${!patches[@]}"; do cat "${patches[$i]}"; echo "only ${only[$i]}"; done
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
 b=$cache/build/$name-$key
@@ -65,7 +71,14 @@ if [ ${#patches[@]} -gt 0 ]; then
 	tree=$b/src
 	log "copying the tree to apply ${#patches[@]} patches"
 	cp -a "$src" "$tree"
-	for p in "${patches[@]}"; do
+	for i in "${!patches[@]}"; do
+		p=${patches[$i]}
+		if [ -n "${only[$i]}" ]; then
+			log "applying $(basename "$p") (only ${only[$i]})"
+			(cd "$tree" && git apply --include="${only[$i]}" "$p") ||
+				{ log "patch $p does not apply to ${only[$i]}"; exit 4; }
+			continue
+		fi
 		log "applying $(basename "$p")"
 		patch -d "$tree" -p1 --quiet --forward <"$p" || { log "patch $p does not apply"; exit 4; }
 	done

@@ -6,7 +6,8 @@
 #
 #   VMTEST_KERNELS  targets to run (default "6.12 7.3")
 #   KSRC            run one kernel built from this tree instead (patches in
-#                   kernel/patches/series are applied to a copy when they apply)
+#                   kernel/patches/series and the test fixtures of
+#                   kernel/fixtures/series are applied to a copy)
 #   DS_CACHE        where sources and kernel builds are cached
 #                   (default /var/cache/deptscope as root, else ~/.cache/deptscope)
 #   VM_TIMEOUT      seconds a guest may run (default 600)
@@ -123,7 +124,7 @@ fi
 for t in $targets; do
 	case $t in
 	custom)
-		series=$src_dir/kernel/patches/series
+		series=$src_dir/kernel/patches/series:$src_dir/kernel/fixtures/series
 		out=$(run_target custom "$KSRC" "$series")
 		;;
 	6.12 | 7.3)
@@ -138,7 +139,7 @@ for t in $targets; do
 			continue
 		fi
 		series=
-		[ "$t" = 7.3 ] && series=$src_dir/kernel/patches/series
+		[ "$t" = 7.3 ] && series=$src_dir/kernel/patches/series:$src_dir/kernel/fixtures/series
 		out=$(run_target "$t" "$ksrc" "$series")
 		;;
 	*)

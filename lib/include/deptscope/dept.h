@@ -14,6 +14,7 @@
 #define DS_DEPT_NAME_LEN	128
 #define DS_DEPT_MAX_CONTEXTS	16
 #define DS_DEPT_SIG_LEN		1024
+#define DS_DEPT_MAX_FRAMES	4096	/* frames kept per report */
 #define DS_DEPT_BUCKET_LEN	16	/* "D-" or "L-" and 12 hex digits */
 
 enum ds_report_kind {
@@ -132,6 +133,8 @@ struct ds_dept_report *ds_dept_report__dup(const struct ds_dept_report *r);
 void ds_dept_report__free(struct ds_dept_report *r);
 /* The frames of a stack as stored; NULL-safe. */
 const char *ds_dept_report__frame(const struct ds_dept_report *r, uint32_t i);
+/* Append a frame (a function name) to r->frames; -E2BIG past DS_DEPT_MAX_FRAMES. */
+int ds_dept_report__add_frame(struct ds_dept_report *r, const char *name);
 
 /*
  * The normalised class name used by signatures and graphs: era spellings

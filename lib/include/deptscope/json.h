@@ -51,6 +51,12 @@ static inline void ds_json__kv_u64(struct ds_json *j, const char *k, uint64_t v)
 	ds_json__u64(j, v);
 }
 
+static inline void ds_json__kv_i64(struct ds_json *j, const char *k, int64_t v)
+{
+	ds_json__key(j, k);
+	ds_json__i64(j, v);
+}
+
 static inline void ds_json__kv_bool(struct ds_json *j, const char *k, bool v)
 {
 	ds_json__key(j, k);

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * DEPT tracepoint records into the dependency graph; see dept_live.h.
+ * Classes are looked up by key in one hash map, so a dependency costs two
+ * lookups and the engine's edge insertion with its cycle check.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "deptscope/dept.h"
+#include "deptscope/dept_live.h"
+#include "deptscope/event.h"
+#include "deptscope/graph.h"
+#include "deptscope/symbolize.h"
+#include "internal.h"
+
+struct ds_dept_live {
+	struct ds_graph *g;
+	struct ds_dept_live_cbs cbs;
+	struct ds_symbolizer *sym;
+	struct ds_map cls;		/* DEPT key -> graph class id + 1 */
+	struct ds_graph_cycle path;
+	struct ds_dept_live_stats st;
+	/* the circle being assembled */
+	struct ds_dept_report *r;
+	struct ds_dept_circle_info info;
+	uint32_t nr, got;
+	uint32_t from[DS_DEPT_MAX_CONTEXTS], to[DS_DEPT_MAX_CONTEXTS];
+};
+
+unsigned int ds_dept_stack_event__nr(const struct ds_dept_stack_event *e)
+{
+	unsigned int room;
+
+	if (e->hdr.size <= DS_DEPT_STACK_BASE_SIZE)
+		return 0;
+	room = (e->hdr.size - DS_DEPT_STACK_BASE_SIZE) / sizeof(__u64);
+	return e->nr < room ? e->nr : room;
+}
+
+const char *ds_dept_health_what_name(int what)
+{
+	switch (what) {
+	case DS_DEPT_POOL_EMPTY:
+		return "pool_empty";
+	case DS_DEPT_POOL_REFILLED:
+		return "pool_refilled";
+	case DS_DEPT_STOP:
+		return "stop";
+	}
+	return "unknown";
+}
+
+int ds_dept_live__new(struct ds_graph *g, const struct ds_dept_live_cbs *cbs,
+		      struct ds_symbolizer *sym, struct ds_dept_live **out)
+{
+	struct ds_dept_live *l = calloc(1, sizeof(*l));
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	if (ds_map__init(&l->cls, 1024)) {
+		free(l);
+		return -ENOMEM;
+	}
+	l->g = g;
+	if (cbs)
+		l->cbs = *cbs;
+	l->sym = sym;
+	*out = l;
+	return 0;
+}
+
+void ds_dept_live__free(struct ds_dept_live *l)
+{
+	if (!l)
+		return;
+	ds_dept_report__free(l->r);
+	ds_graph_cycle__free(&l->path);
+	ds_map__exit(&l->cls);
+	free(l);
+}
+
+void ds_dept_live__stats(const struct ds_dept_live *l, struct ds_dept_live_stats *st)
+{
+	*st = l->st;
+}
+
+uint32_t ds_dept_live__class_of(const struct ds_dept_live *l, uint64_t key)
+{
+	uintptr_t v = (uintptr_t)ds_map__get(&l->cls, key);
+
+	return v ? (uint32_t)(v - 1) : DS_GRAPH_NONE;
+}
+
+/* A fixed-size field from the kernel is not trusted to be terminated. */
+static void field(char *out, size_t len, const char *in, size_t in_len)
+{
+	size_t n = strnlen(in, in_len);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+/* The class of @key, created (as @name, or named by its key) when new. */
+static int class_of(struct ds_dept_live *l, uint64_t key, const char *name, int sub,
+		    uint32_t *id)
+{
+	uintptr_t v = (uintptr_t)ds_map__get(&l->cls, key);
+	char keys[24], fallback[40];
+	uint32_t before;
+	int err;
+
+	if (v) {
+		*id = (uint32_t)(v - 1);
+		return 0;
+	}
+	snprintf(keys, sizeof(keys), "%016" PRIx64, key);
+	if (!name) {
+		l->st.unknown_keys++;
+		snprintf(fallback, sizeof(fallback), "(class %s)", keys);
+		name = fallback;
+	}
+	before = ds_graph__nr_classes(l->g);
+	err = ds_graph__class(l->g, name, keys, sub, id);
+	if (err)
+		return err;
+	err = ds_map__set(&l->cls, key, (void *)(uintptr_t)(*id + 1));
+	if (err)
+		return err;
+	if (ds_graph__nr_classes(l->g) == before)
+		return 0;
+	l->st.classes++;
+	return l->cbs.class ? l->cbs.class(l->cbs.ctx, *id, key) : 0;
+}
+
+static int on_class(struct ds_dept_live *l, const struct ds_dept_class_event *e)
+{
+	char name[DS_DEPT_EV_NAME_LEN];
+	uint32_t id;
+
+	field(name, sizeof(name), e->name, sizeof(e->name));
+	return class_of(l, e->key, name, e->sub_id, &id);
+}
+
+static int add_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e,
+		   uint32_t *from, uint32_t *to)
+{
+	char wait_fn[DS_DEPT_FN_LEN], event_fn[DS_DEPT_FN_LEN];
+	struct ds_graph_dep dep = { .wait_fn = wait_fn, .event_fn = event_fn,
+				    .source = "tracepoint" };
+	bool cycle = false;
+	uint32_t before;
+	int err;
+
+	err = class_of(l, e->fkey, NULL, e->fsub, from);
+	if (!err)
+		err = class_of(l, e->tkey, NULL, e->tsub, to);
+	if (err)
+		return err;
+	field(wait_fn, sizeof(wait_fn), e->wait_fn, sizeof(e->wait_fn));
+	field(event_fn, sizeof(event_fn), e->event_fn, sizeof(e->event_fn));
+	before = ds_graph__nr_edges(l->g);
+	err = ds_graph__add_edge(l->g, *from, *to, &dep, &cycle,
+				 l->cbs.edge ? &l->path : NULL);
+	if (err || ds_graph__nr_edges(l->g) == before)
+		return err;
+	l->st.edges++;
+	l->st.cycle_edges += cycle;
+	return l->cbs.edge ? l->cbs.edge(l->cbs.ctx, *from, *to, cycle, &l->path, e) : 0;
+}
+
+static enum ds_verdict verdict_of(int v)
+{
+	switch (v) {
+	case DS_DEPT_AA_DEADLOCK:
+		return DS_V_AA;
+	case DS_DEPT_CIRCULAR_TIMEOUT:
+		return DS_V_TIMEOUT;
+	default:
+		return DS_V_DEADLOCK;
+	}
+}
+
+/* Sign the assembled circle and hand it over. */
+static int complete(struct ds_dept_live *l)
+{
+	struct ds_dept_report *r = l->r;
+	bool agree;
+	uint32_t i;
+	int err = 0;
+
+	if (!r)
+		return 0;
+	l->r = NULL;
+	r->complete = l->got >= l->nr;
+	if (!r->complete)
+		snprintf(r->problem, sizeof(r->problem), "%u of %u contexts were received",
+			 l->got, l->nr);
+	/* the engine's view: each context an edge on one cycle of the graph */
+	agree = r->nr_contexts > 0;
+	for (i = 0; i < r->nr_contexts && agree; i++)
+		agree = l->from[i] != DS_GRAPH_NONE &&
+			ds_graph__edge_find(l->g, l->from[i], l->to[i]) != DS_GRAPH_NONE &&
+			ds_graph__same_scc(l->g, l->from[i], l->to[i]);
+	ds_dept_report__sign(r);
+	l->info.engine_agrees = agree;
+	l->info.missing = l->nr > l->got ? l->nr - l->got : 0;
+	l->st.circles++;
+	if (l->cbs.circle)
+		err = l->cbs.circle(l->cbs.ctx, r, &l->info);
+	ds_dept_report__free(r);
+	return err;
+}
+
+int ds_dept_live__flush(struct ds_dept_live *l)
+{
+	return complete(l);
+}
+
+static int on_circle(struct ds_dept_live *l, const struct ds_dept_circle_event *e)
+{
+	struct ds_dept_report *r;
+	uint32_t i;
+	int err;
+
+	err = complete(l);
+	if (err)
+		return err;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->kind = DS_RK_DEPT;
+	r->verdict = verdict_of(e->verdict);
+	snprintf(r->header, sizeof(r->header), "DEPT");
+	r->parsed = true;
+	l->r = r;
+	l->nr = e->nr;
+	l->got = 0;
+	for (i = 0; i < DS_DEPT_MAX_CONTEXTS; i++)
+		l->from[i] = l->to[i] = DS_GRAPH_NONE;
+	memset(&l->info, 0, sizeof(l->info));
+	l->info.circle = e->circle;
+	l->info.ts = e->hdr.ts;
+	l->info.cpu = e->hdr.cpu;
+	return 0;
+}
+
+static void point(struct ds_dept_point *pt, const char *fn, size_t fn_len,
+		  const struct ds_graph *g, uint32_t cls, int sub)
+{
+	field(pt->fn, sizeof(pt->fn), fn, fn_len);
+	snprintf(pt->cls, sizeof(pt->cls), "%s", ds_graph__class_name(g, cls));
+	pt->sub = sub;
+}
+
+static int on_circle_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e)
+{
+	struct ds_dept_context *c;
+	uint32_t from, to;
+	int err;
+
+	err = add_dep(l, e, &from, &to);
+	if (err || !l->r || e->circle != l->info.circle || e->idx >= DS_DEPT_MAX_CONTEXTS)
+		return err;
+	c = &l->r->ctx[e->idx];
+	c->id = (char)('A' + e->idx);
+	/* print_circle(): [S] and [E] name the event class, [W] the wait class */
+	point(&c->start, e->ecxt_fn, sizeof(e->ecxt_fn), l->g, from, e->fsub);
+	point(&c->wait, e->wait_fn, sizeof(e->wait_fn), l->g, to, e->tsub);
+	point(&c->event, e->event_fn, sizeof(e->event_fn), l->g, from, e->fsub);
+	c->timeout = e->flags & DS_DEPT_F_TIMEOUT;
+	c->irq = e->flags & DS_DEPT_F_HIRQ ? DS_IRQ_HARDIRQ :
+		 e->flags & DS_DEPT_F_SIRQ ? DS_IRQ_SOFTIRQ : DS_IRQ_NONE;
+	if (l->from[e->idx] == DS_GRAPH_NONE)
+		l->got++;
+	l->from[e->idx] = from;
+	l->to[e->idx] = to;
+	if (e->idx + 1 > l->r->nr_contexts)
+		l->r->nr_contexts = e->idx + 1;
+	return 0;
+}
+
+static int on_stack(struct ds_dept_live *l, const struct ds_dept_stack_event *e)
+{
+	struct ds_dept_report *r = l->r;
+	unsigned int nr = ds_dept_stack_event__nr(e), i;
+	uint32_t first, *pfirst, *pnr;
+	struct ds_dept_context *c;
+	char buf[160];
+	int err;
+
+	if (!r || e->circle != l->info.circle || e->idx >= DS_DEPT_MAX_CONTEXTS)
+		return 0;
+	c = &r->ctx[e->idx];
+	switch (e->point) {
+	case DS_DEPT_POINT_S:
+		pfirst = &c->start.stack_first;
+		pnr = &c->start.stack_nr;
+		break;
+	case DS_DEPT_POINT_W:
+		pfirst = &c->wait.stack_first;
+		pnr = &c->wait.stack_nr;
+		break;
+	case DS_DEPT_POINT_E:
+		pfirst = &c->event.stack_first;
+		pnr = &c->event.stack_nr;
+		break;
+	case DS_DEPT_POINT_WAKE:
+		pfirst = &c->wake_first;
+		pnr = &c->wake_nr;
+		break;
+	default:
+		return 0;
+	}
+	first = r->nr_frames;
+	for (i = 0; i < nr; i++) {
+		struct ds_frame f = {};
+		const char *name = NULL;
+
+		if (l->sym && !ds_symbolizer__resolve(l->sym, e->entries[i], &f) && f.func)
+			name = f.func;
+		if (!name) {
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)e->entries[i]);
+			name = buf;
+		}
+		err = ds_dept_report__add_frame(r, name);
+		if (err == -E2BIG)
+			break;
+		if (err)
+			return err;
+	}
+	*pfirst = first;
+	*pnr = r->nr_frames - first;
+	return 0;
+}
+
+int ds_dept_live__feed(void *ctx, const struct ds_event_hdr *h)
+{
+	struct ds_dept_live *l = ctx;
+	int err;
+
+	if (h->type < DS_EV_DEPT_CLASS || h->type > DS_EV_DEPT_HEALTH)
+		return 0;
+	if (ds_event__check(h, h->size) != h->size) {
+		l->st.malformed++;
+		return 0;
+	}
+	l->st.records++;
+	/* the circle's CPU moved on: it has all DEPT emitted for it */
+	if (l->r && l->got >= l->nr && h->cpu == l->info.cpu &&
+	    h->type != DS_EV_DEPT_STACK && h->type != DS_EV_DEPT_CIRCLE_DEP) {
+		err = complete(l);
+		if (err)
+			return err;
+	}
+	switch (h->type) {
+	case DS_EV_DEPT_CLASS:
+		return on_class(l, (const void *)h);
+	case DS_EV_DEPT_DEP: {
+		uint32_t from, to;
+
+		return add_dep(l, (const void *)h, &from, &to);
+	}
+	case DS_EV_DEPT_CIRCLE:
+		return on_circle(l, (const void *)h);
+	case DS_EV_DEPT_CIRCLE_DEP:
+		return on_circle_dep(l, (const void *)h);
+	case DS_EV_DEPT_STACK:
+		return on_stack(l, (const void *)h);
+	case DS_EV_DEPT_HEALTH:
+		return l->cbs.health ? l->cbs.health(l->cbs.ctx, (const void *)h) : 0;
+	}
+	return 0;
+}
