@@ -168,7 +168,11 @@ int BPF_PROG(ds_dept_stack, unsigned int circle, unsigned int idx, int point,
 	     unsigned long ip, const unsigned long *entries, unsigned int nr)
 {
 	struct ds_dept_stack_event *e = reserve(sizeof(*e), DS_EV_DEPT_STACK);
-	__u32 n = nr;
+	/*
+	 * The mask bounds the very register the read uses: a plain clamp of
+	 * the 32-bit argument let clang test one copy and use another.
+	 */
+	__u64 n = nr & 0x1f;
 
 	if (!e)
 		return 0;

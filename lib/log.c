@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "deptscope/log.h"
@@ -30,14 +31,25 @@ static void emit(enum ds_log_level level, const char *msg)
 
 static void vlog(enum ds_log_level level, const char *fmt, va_list ap)
 {
-	char buf[1024];
+	char buf[1024], *big;
+	va_list again;
+	int n;
 
 	if (level == DS_LOG_DEBUG && log_verbosity < 1)
 		return;
 	if (level == DS_LOG_TRACE && log_verbosity < 2)
 		return;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	emit(level, buf);
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* a verifier log is one message of many kilobytes: keep all of it */
+	if (n >= (int)sizeof(buf) && (big = malloc((size_t)n + 1))) {
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+		emit(level, big);
+		free(big);
+	} else {
+		emit(level, buf);
+	}
+	va_end(again);
 }
 
 void ds_log(enum ds_log_level level, const char *fmt, ...)

@@ -75,7 +75,9 @@ if [ ${#patches[@]} -gt 0 ]; then
 		p=${patches[$i]}
 		if [ -n "${only[$i]}" ]; then
 			log "applying $(basename "$p") (only ${only[$i]})"
-			(cd "$tree" && git apply --include="${only[$i]}" "$p") ||
+			# outside any repository: git apply takes the paths as given
+			(cd "$tree" && GIT_CEILING_DIRECTORIES=$(dirname "$tree") \
+				git apply --include="${only[$i]}" "$p") ||
 				{ log "patch $p does not apply to ${only[$i]}"; exit 4; }
 			continue
 		fi

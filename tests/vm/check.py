@@ -501,6 +501,108 @@ def scen_replay(out, host_ds):
     return sc
 
 
+def reach(adj, a, b):
+    """Shortest number of edges from a to b (None when b is unreachable)."""
+    seen, frontier, n = {a}, [a], 0
+    while frontier:
+        if b in frontier:
+            return n
+        nxt = []
+        for x in frontier:
+            for y in adj.get(x, ()):
+                if y not in seen:
+                    seen.add(y)
+                    nxt.append(y)
+        frontier, n = nxt, n + 1
+    return None
+
+
+def scen_dept(out, host_ds, expect_path):
+    """The DEPT tracepoints, fired by the fixture from the corpus reports (7.3)."""
+    sc = Scenario("DEPT tracepoints via the fixture: corpus circles rebuilt")
+    try:
+        with open(expect_path) as f:
+            exp = json.load(f)
+    except OSError:
+        return None
+    scripts = exp["scripts"]
+    facts = (read(out, "dept.facts", "") or "").split("\n")
+    sc.eq("every script accepted by the fixture",
+          [x.split()[1] for x in facts if x.strip()], ["0"] * len(scripts))
+    sc.eq("dept exit status (cycles found)", rc_of(out, "dept_live"), 3)
+    sc.eq("record exit status", rc_of(out, "dept_rec"), 0)
+    rows = json_lines(read(out, "dept_live.out", ""))
+    circles = [r for r in rows if r.get("type") == "dept_cycle" and r["source"] == "tracepoint"]
+    graph = [r for r in rows if r.get("type") == "dept_cycle" and r["source"] == "graph"]
+    if not sc.eq("one DEPT circle per script", len(circles), len(scripts)):
+        return sc
+    # the guest's kallsyms decides which of a report's frames the fixture could place
+    have = set()
+    for line in (read(out, "dept_kallsyms", "") or "").split("\n"):
+        parts = line.split()
+        if len(parts) >= 3:
+            have.add(parts[2])
+    adj, edges, want_graph = {}, set(), []
+    for e, c in zip(scripts, circles):
+        tag = e["file"]
+        sc.eq(tag + ": signature as triage gives it", c["signature"], e["signature"])
+        sc.eq(tag + ": bucket", c["bucket"], e["bucket"])
+        rep = c["report"]
+        sc.eq(tag + ": verdict", rep["verdict"], e["verdict"])
+        sc.eq(tag + ": contexts (event class, wait class, [W] fn, [E] fn)",
+              [[x["event"]["class"], x["wait"]["class"], x["wait"]["fn"], x["event"]["fn"]]
+               for x in rep["contexts"]],
+              [[x["from"], x["to"], x["wait_fn"], x["event_fn"]] for x in e["contexts"]])
+        got_st, want_st = [], []
+        for i, x in enumerate(rep["contexts"]):
+            for k, point in enumerate(("start", "wait", "event", "wait_to_wake")):
+                got_st.append(x["stacks"].get(point, []))
+                want_st.append([f for f in e["stacks"][4 * i + k] if f in have])
+        sc.eq(tag + ": stacks symbolised (frames this kernel has)", got_st, want_st)
+        # the engine, independently: context A's edge closes a cycle if new
+        deps = [tuple(d) for d in e["deps"]]
+        for a, b in deps[1:] + deps[:1]:
+            if (a, b) in edges:
+                continue
+            edges.add((a, b))
+            adj.setdefault(a, set()).add(b)
+            back = reach(adj, b, a)
+            if back is not None:
+                want_graph.append(back + 1)
+        agree = all(reach(adj, b, a) is not None for a, b in deps)
+        sc.eq(tag + ": engine has the circle on a cycle", c["engine_agrees"], agree)
+    sc.eq("cycles the engine found, by length", [len(g["classes"]) for g in graph], want_graph)
+    summ = [r for r in rows if r.get("type") == "dept_summary"]
+    if sc.eq("summary present", len(summ), 1):
+        sc.eq("classes", summ[0]["classes"], len(exp["classes"]))
+        sc.eq("edges", summ[0]["edges"], len(edges))
+        sc.eq("no record lost or malformed", [summ[0]["unknown_keys"], summ[0]["malformed"]],
+              [0, 0])
+    sc.check("--dot snapshot written", "digraph" in (read(out, "dept.dot", "") or ""))
+    trace = read(out, "dept_trace", "") or ""
+    for ev in ("dept_class_new:", "dept_dep_new:", "dept_circle:", "dept_circle_dep:",
+               "dept_circle_stack:"):
+        sc.check("tracefs shows " + ev, ev in trace)
+    sc.check("tracefs formats the circle", " nr=2 verdict=deadlock" in trace,
+             [x for x in trace.split("\n") if "dept_circle:" in x][:1])
+    # the recording, replayed on the host, rebuilds the same graph and circles
+    path = os.path.join(out, "dept.dsr")
+    if sc.check("recording copied out of the guest", os.path.exists(path)):
+        p = subprocess.run([host_ds, "dept", "-i", path, "--json"], capture_output=True,
+                           text=True)
+        rr = json_lines(p.stdout)
+        sc.eq("host replay exit status", p.returncode, 3)
+        sc.eq("replayed circles: same signatures",
+              [r["signature"] for r in rr if r.get("type") == "dept_cycle" and
+               r["source"] == "tracepoint"], [c["signature"] for c in circles])
+        hs = [r for r in rr if r.get("type") == "dept_summary"]
+        if summ and sc.eq("replay summary present", len(hs), 1):
+            sc.eq("replay: classes and edges",
+                  [hs[0]["classes"], hs[0]["edges"]], [summ[0]["classes"], summ[0]["edges"]])
+    sc.note = "%d corpus circles, %d engine cycles" % (len(circles), len(graph))
+    return sc
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel-name", required=True)
@@ -508,6 +610,7 @@ def main():
     ap.add_argument("--host-deptscope", required=True)
     ap.add_argument("--results", required=True)
     ap.add_argument("--boot-seconds", type=int, default=0)
+    ap.add_argument("--dept-expect", default="")
     a = ap.parse_args()
 
     kernel = (read(a.out, "kernel") or "").strip()
@@ -530,6 +633,12 @@ def main():
             # PCI + vfio-pci (no-IOMMU) and QEMU -device edu
             scenarios.append(scen_vfio(a.out))
             scenarios.append(scen_cost(a.out))
+            sc = scen_dept(a.out, a.host_deptscope, a.dept_expect)
+            if sc is None:
+                print("SKIP: vm[7.3] DEPT tracepoint fixture: the corpus (../shared) is not "
+                      "here, so there are no scripts")
+            else:
+                scenarios.append(sc)
 
     res = {
         "kernel": a.kernel_name,

@@ -24,6 +24,8 @@ if [ -z "${DS_CACHE:-}" ]; then
 fi
 mkdir -p "$DS_CACHE"
 timeout_s=${VM_TIMEOUT:-600}
+# real DEPT reports, replayed through the DEPT tracepoint fixture (7.3)
+corpus=$src_dir/../shared/corpus/dept-reports
 pass=0 fail=0 skip=0
 log() { echo "vmtest: $*" >&2; }
 
@@ -90,6 +92,12 @@ run_target() {
 	make -s -C "$src_dir" O="$w/ds" VMLINUX_BTF="$b/vmlinux" "$w/ds/deptscope" >&2 || return 1
 	gcc -static -O2 -Wall -Wextra -Werror -o "$w/vmscen" "$here/progs/vmscen.c" -lpthread &&
 		gcc -static -O2 -Wall -Wextra -Werror -o "$w/vmexit" "$here/progs/vmexit.c" || return 1
+	# the DEPT fixture's scripts: the corpus reports, as events (dept_scripts.py)
+	rm -rf "$w/dept"
+	if [ -d "$corpus" ]; then
+		python3 "$here/dept_scripts.py" "$OUT/deptscope" "$corpus" "$w/dept" >/dev/null ||
+			return 1
+	fi
 	"$here/mkinitramfs.sh" "$w/initramfs.cpio.gz" "$w/ds/deptscope" "$w" || return 1
 
 	log "[$name] booting under QEMU (TCG), timeout ${timeout_s}s"
@@ -114,7 +122,8 @@ run_target() {
 	sed -n '/===DSOUT-BEGIN===/,/===DSOUT-END===/p' "$w/data.b64" | tr -d '\r' | sed '1d;$d' |
 		base64 -d 2>/dev/null | tar -xf - -C "$w/out" 2>/dev/null
 	python3 "$here/check.py" --kernel-name "$name" --out "$w/out" --host-deptscope "$OUT/deptscope" \
-		--results "$w/results.json" --boot-seconds $(( $(date +%s) - t0 ))
+		--results "$w/results.json" --boot-seconds $(( $(date +%s) - t0 )) \
+		--dept-expect "$w/dept/expect.json"
 }
 
 targets=${VMTEST_KERNELS:-6.12 7.3}
@@ -156,6 +165,7 @@ for t in $targets; do
 		fail=$((fail + 1))
 	else
 		pass=$((pass + p)) fail=$((fail + f))
+		skip=$((skip + $(grep -c '^SKIP' <<<"$out")))
 	fi
 done
 echo "vm: $pass passed, $fail failed, $skip skipped"

@@ -15,7 +15,8 @@ start() {
 	echo $! >$OUT/$name.pid
 	i=0
 	while [ $i -lt 600 ]; do
-		grep -q -e '^Tracing' -e '^Recording' $OUT/$name.err 2>/dev/null && return 0
+		grep -q -e '^Tracing' -e '^Recording' -e '^Watching' $OUT/$name.err 2>/dev/null &&
+			return 0
 		kill -0 "$(cat $OUT/$name.pid)" 2>/dev/null || break
 		sleep 0.1
 		i=$((i + 1))
@@ -92,6 +93,33 @@ if [ -e /sys/kernel/tracing/events/dma_buf/dma_buf_begin_cpu_access ]; then
 	/scen/vmscen cost 2000 >$OUT/cost.facts 2>$OUT/cost.facts.err
 	stop cost_rec
 	rm -f /tmp/cost.dsr
+fi
+
+# DEPT tracepoints (kernel/patches/dept) fired by the test fixture
+# (kernel/fixtures) from scripts made of the corpus reports: the live graph,
+# a recording of it, and the events' text form in tracefs
+FIX=/sys/kernel/debug/dept_trace_fixture/run
+if [ -e $FIX ] && [ -d /scen/dept ]; then
+	scenario dept
+	start dept_live dept --json --dot $OUT/dept.dot
+	start dept_rec record -o $OUT/dept.dsr dept
+	for f in /scen/dept/*.script; do
+		cat "$f" >$FIX 2>>$OUT/dept.facts.err
+		echo "$(basename "$f" .script) $?" >>$OUT/dept.facts
+		sleep 0.2
+	done
+	sleep 0.5
+	stop dept_rec
+	stop dept_live
+	grep -wFf /scen/dept/frames /proc/kallsyms >$OUT/dept_kallsyms
+	# the events' own text form: one script again, through tracefs
+	T=/sys/kernel/tracing
+	echo 1 >$T/events/dept/enable
+	echo >$T/trace
+	cat /scen/dept/000.script >$FIX
+	cat $T/trace >$OUT/dept_trace
+	echo 0 >$T/events/dept/enable
+	cat $T/events/dept/dept_dep_new/format >$OUT/dept_dep_new_format 2>/dev/null
 fi
 
 scenario replay
