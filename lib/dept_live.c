@@ -28,6 +28,7 @@ struct ds_dept_live {
 	struct ds_dept_circle_info info;
 	uint32_t nr, got;
 	uint32_t from[DS_DEPT_MAX_CONTEXTS], to[DS_DEPT_MAX_CONTEXTS];
+	uint64_t last_ts;		/* the newest DEPT record's time */
 };
 
 unsigned int ds_dept_stack_event__nr(const struct ds_dept_stack_event *e)
@@ -222,6 +223,13 @@ int ds_dept_live__flush(struct ds_dept_live *l)
 	return complete(l);
 }
 
+int ds_dept_live__flush_idle(struct ds_dept_live *l, uint64_t now, uint64_t idle_ns)
+{
+	if (!l->r || now < l->last_ts + idle_ns)
+		return 0;
+	return complete(l);
+}
+
 static int on_circle(struct ds_dept_live *l, const struct ds_dept_circle_event *e)
 {
 	struct ds_dept_report *r;
@@ -351,6 +359,8 @@ int ds_dept_live__feed(void *ctx, const struct ds_event_hdr *h)
 		return 0;
 	}
 	l->st.records++;
+	if (h->ts > l->last_ts)
+		l->last_ts = h->ts;
 	/* the circle's CPU moved on: it has all DEPT emitted for it */
 	if (l->r && l->got >= l->nr && h->cpu == l->info.cpu &&
 	    h->type != DS_EV_DEPT_STACK && h->type != DS_EV_DEPT_CIRCLE_DEP) {

@@ -36,7 +36,7 @@
 #define KMSG		"/dev/kmsg"
 #define QUIET_NS	300000000ULL	/* a pause that ends a report's stack dump */
 #define LINE_CAP	8192
-#define CIRCLE_IDLE_NS	100000000ULL	/* a circle's records all arrive well within this */
+#define CIRCLE_IDLE_NS	300000000ULL	/* a circle's records all arrive well within this */
 
 static volatile sig_atomic_t stop, snapshot;
 
@@ -57,6 +57,8 @@ struct dept_run {
 	bool primed;			/* /proc/dept_deps read once */
 	uint64_t reports, cycles, proc_polls;
 	uint64_t graph_cycles;		/* tracepoints: edges that closed a cycle */
+	bool status;			/* a status line on stderr (a terminal) */
+	uint64_t last_status;
 	struct ds_dept_live *live;
 	char line[LINE_CAP];
 	size_t line_len;
@@ -513,9 +515,14 @@ static int live_tick(void *ctx, uint64_t now)
 		snapshot = 0;
 		write_snapshots(d);
 	}
-	/* the ring buffer is drained each round: a circle still open has all it gets */
-	(void)now;
-	return ds_dept_live__flush(d->live);
+	/* the graph's size once a second, on a terminal, where it is overwritten */
+	if (d->status && now - d->last_status >= 1000000000ULL) {
+		d->last_status = now;
+		fprintf(stderr, "\r%u classes, %u edges, %" PRIu64 " cycle(s)   ",
+			ds_graph__nr_classes(d->g), ds_graph__nr_edges(d->g), d->cycles);
+	}
+	/* DEPT emits a circle in one go: a quiet spell means it is all here */
+	return ds_dept_live__flush_idle(d->live, now, CIRCLE_IDLE_NS);
 }
 
 static int run_tracepoints(struct dept_run *d, struct ds_params *p)
@@ -553,7 +560,10 @@ static int run_tracepoints(struct dept_run *d, struct ds_params *p)
 		goto out;
 	}
 	fprintf(stderr, "Watching the DEPT graph (tracepoints)... Hit Ctrl-C to end.\n");
+	d->status = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !p->json;
 	err = ds_live_run(s, p, &hooks);
+	if (d->status)
+		fputc('\n', stderr);
 	if (!err)
 		err = ds_dept_live__flush(d->live);
 	if (err) {

@@ -248,6 +248,9 @@ TEST(dept_live_circle_ends_on_its_cpu)
 	class_rec(l, KEY_A, "&a->lock");
 	class_rec(l, KEY_PG, "pg_locked_map");
 	abba(l, 7, 1);
+	/* records kept coming within the idle time: not yet */
+	CHECK(!ds_dept_live__flush_idle(l, 1010, 100));
+	CHECK(s.circles == 0);
 	class_rec(l, 0x1234, "&other");		/* CPU 0 */
 	CHECK(s.circles == 0);
 	stack_rec(l, 7, 1, DS_DEPT_POINT_WAKE, 4, 1);	/* still this circle's */
@@ -289,7 +292,7 @@ TEST(dept_live_lost_records)
 	hdr(&h.hdr, DS_EV_DEPT_HEALTH, sizeof(h), 0);
 	h.what = DS_DEPT_POOL_EMPTY;
 	CHECK(!ds_dept_live__feed(l, &h.hdr));
-	CHECK(!ds_dept_live__flush(l));
+	CHECK(!ds_dept_live__flush_idle(l, 1000000, 100));
 	CHECK_EQ_U64(s.circles, 1);
 	CHECK_EQ_U64(s.health, 1);
 	CHECK_EQ_U64(s.info.missing, 1);

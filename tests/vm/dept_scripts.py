@@ -95,7 +95,7 @@ def main():
                            "deps": [[d[0], d[1]] for d in deps],
                            "stacks": stacks})
     with open(os.path.join(out, "frames"), "w") as fh:
-        fh.write("".join(f" {f}\n" for f in sorted(frames)))
+        fh.write("".join(f"{f}\n" for f in sorted(frames)))
     with open(os.path.join(out, "expect.json"), "w") as fh:
         json.dump({"classes": {f"{k[0]}:{k[1]}": v for k, v in ids.items()},
                    "scripts": expect}, fh, indent=1)

@@ -75,6 +75,12 @@ void ds_dept_live__free(struct ds_dept_live *l);
 int ds_dept_live__feed(void *l, const struct ds_event_hdr *h);
 /* Complete the circle being assembled, if any. */
 int ds_dept_live__flush(struct ds_dept_live *l);
+/*
+ * The same, only once no DEPT record came for @idle_ns before @now (the
+ * records' clock, CLOCK_MONOTONIC): for a live run, where the ring buffer
+ * may hand over half a circle in one round.
+ */
+int ds_dept_live__flush_idle(struct ds_dept_live *l, uint64_t now, uint64_t idle_ns);
 void ds_dept_live__stats(const struct ds_dept_live *l, struct ds_dept_live_stats *st);
 /* The graph class of a DEPT key, or DS_GRAPH_NONE. */
 uint32_t ds_dept_live__class_of(const struct ds_dept_live *l, uint64_t key);
