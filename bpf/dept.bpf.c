@@ -205,3 +205,145 @@ int BPF_PROG(ds_dept_health, int what, const char *pool, unsigned long bytes)
 	submit(e);
 	return 0;
 }
+
+/*
+ * The same events as classic tracepoints, for a kernel whose BTF lacks
+ * them.  The layouts are the records of include/trace/events/dept.h:
+ * struct trace_entry (8 bytes), then TP_STRUCT__entry in order, naturally
+ * aligned; strings and the stack are __data_loc (offset in the low 16
+ * bits, length in the high 16).
+ */
+struct tp_dept_class {
+	__u64 common;
+	__u64 key;
+	__u32 name;
+	__s32 sub_id;
+	__u8 sched;
+};
+
+struct tp_dept_dep {
+	__u64 common;
+	__u32 circle;
+	__u32 idx;
+	__u64 fkey;
+	__u64 tkey;
+	__s32 fsub;
+	__s32 tsub;
+	__u32 flags;
+	__u32 fname;
+	__u32 tname;
+	__u32 ecxt_fn;
+	__u32 event_fn;
+	__u32 wait_fn;
+};
+
+struct tp_dept_circle {
+	__u64 common;
+	__u32 circle;
+	__u32 nr;
+	__s32 verdict;
+};
+
+struct tp_dept_stack {
+	__u64 common;
+	__u32 circle;
+	__u32 idx;
+	__s32 point;
+	__u64 ip;
+	__u32 entries;
+};
+
+struct tp_dept_health {
+	__u64 common;
+	__s32 what;
+	__u32 pool;
+	__u64 bytes;
+};
+
+/* A __data_loc string of the record at @ctx, as a kernel pointer. */
+static __always_inline const char *loc_str(void *ctx, __u32 loc)
+{
+	return (const char *)ctx + (loc & 0xffff);
+}
+
+SEC("tracepoint/dept/dept_class_new")
+int ds_dept_class_tp(struct tp_dept_class *ctx)
+{
+	send_class((const void *)ctx->key, loc_str(ctx, ctx->name), ctx->sub_id, ctx->sched);
+	return 0;
+}
+
+static __always_inline int send_dep_tp(__u16 type, struct tp_dept_dep *ctx)
+{
+	return send_dep(type, ctx->circle, ctx->idx, (const void *)ctx->fkey,
+			loc_str(ctx, ctx->fname), ctx->fsub, (const void *)ctx->tkey,
+			loc_str(ctx, ctx->tname), ctx->tsub, loc_str(ctx, ctx->ecxt_fn),
+			loc_str(ctx, ctx->event_fn), loc_str(ctx, ctx->wait_fn), ctx->flags);
+}
+
+SEC("tracepoint/dept/dept_dep_new")
+int ds_dept_dep_tp(struct tp_dept_dep *ctx)
+{
+	return send_dep_tp(DS_EV_DEPT_DEP, ctx);
+}
+
+SEC("tracepoint/dept/dept_circle_dep")
+int ds_dept_circle_dep_tp(struct tp_dept_dep *ctx)
+{
+	return send_dep_tp(DS_EV_DEPT_CIRCLE_DEP, ctx);
+}
+
+SEC("tracepoint/dept/dept_circle")
+int ds_dept_circle_tp(struct tp_dept_circle *ctx)
+{
+	struct ds_dept_circle_event *e = reserve(sizeof(*e), DS_EV_DEPT_CIRCLE);
+
+	if (!e)
+		return 0;
+	e->circle = ctx->circle;
+	e->nr = ctx->nr;
+	e->verdict = ctx->verdict;
+	e->pad = 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tracepoint/dept/dept_circle_stack")
+int ds_dept_stack_tp(struct tp_dept_stack *ctx)
+{
+	struct ds_dept_stack_event *e = reserve(sizeof(*e), DS_EV_DEPT_STACK);
+	__u32 loc = ctx->entries;
+	/* bytes to frames, bounded in the register the read uses (see above) */
+	__u64 n = (loc >> 19) & 0x1f;
+
+	if (!e)
+		return 0;
+	e->circle = ctx->circle;
+	e->idx = ctx->idx;
+	e->point = ctx->point;
+	e->ip = ctx->ip;
+	if (n > DS_DEPT_MAX_STACK)
+		n = DS_DEPT_MAX_STACK;
+	if (bpf_probe_read_kernel(e->entries, n * sizeof(__u64), loc_str(ctx, loc)) < 0)
+		n = 0;
+	e->nr = n;
+	e->hdr.size = DS_DEPT_STACK_BASE_SIZE + n * sizeof(__u64);
+	submit(e);
+	return 0;
+}
+
+SEC("tracepoint/dept/dept_health")
+int ds_dept_health_tp(struct tp_dept_health *ctx)
+{
+	struct ds_dept_health_event *e = reserve(sizeof(*e), DS_EV_DEPT_HEALTH);
+
+	if (!e)
+		return 0;
+	e->what = ctx->what;
+	e->pad = 0;
+	e->bytes = ctx->bytes;
+	if (bpf_probe_read_kernel_str(e->pool, sizeof(e->pool), loc_str(ctx, ctx->pool)) < 0)
+		e->pool[0] = '\0';
+	submit(e);
+	return 0;
+}

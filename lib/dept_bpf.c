@@ -13,17 +13,21 @@
 
 #define DEFAULT_RINGBUF_KB	1024
 
-/* Program and the tracepoint it attaches to; each attached on its own. */
+/*
+ * Per tracepoint, a tp_btf program and a classic one for a kernel whose
+ * BTF does not describe the event; one of the two is loaded and attached.
+ */
 static const struct {
 	const char *prog;
+	const char *prog_tp;
 	const char *event;
 } dept_progs[] = {
-	{ "ds_dept_class", "dept_class_new" },
-	{ "ds_dept_dep", "dept_dep_new" },
-	{ "ds_dept_circle", "dept_circle" },
-	{ "ds_dept_circle_dep", "dept_circle_dep" },
-	{ "ds_dept_stack", "dept_circle_stack" },
-	{ "ds_dept_health", "dept_health" },
+	{ "ds_dept_class", "ds_dept_class_tp", "dept_class_new" },
+	{ "ds_dept_dep", "ds_dept_dep_tp", "dept_dep_new" },
+	{ "ds_dept_circle", "ds_dept_circle_tp", "dept_circle" },
+	{ "ds_dept_circle_dep", "ds_dept_circle_dep_tp", "dept_circle_dep" },
+	{ "ds_dept_stack", "ds_dept_stack_tp", "dept_circle_stack" },
+	{ "ds_dept_health", "ds_dept_health_tp", "dept_health" },
 };
 
 #define NR_PROGS DS_ARRAY_SIZE(dept_progs)
@@ -36,7 +40,7 @@ struct ds_dept_bpf {
 
 int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out)
 {
-	struct bpf_program *progs[DS_ARRAY_SIZE(dept_progs)];
+	struct bpf_program *btf_progs[NR_PROGS], *tp_progs[NR_PROGS], *use[NR_PROGS];
 	struct ds_dept_bpf *b;
 	unsigned int i, nr_avail = 0;
 	struct btf *btf;
@@ -54,22 +58,30 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
 	if (err)
 		goto err;
-	for (i = 0; i < DS_ARRAY_SIZE(dept_progs); i++) {
-		progs[i] = bpf_object__find_program_by_name(b->skel->obj, dept_progs[i].prog);
-		if (!progs[i]) {
+	for (i = 0; i < NR_PROGS; i++) {
+		btf_progs[i] = bpf_object__find_program_by_name(b->skel->obj, dept_progs[i].prog);
+		tp_progs[i] = bpf_object__find_program_by_name(b->skel->obj,
+							       dept_progs[i].prog_tp);
+		if (!btf_progs[i] || !tp_progs[i]) {
 			err = -ENOENT;
 			goto err;
 		}
 	}
 
 	btf = btf__load_vmlinux_btf();
-	for (i = 0; i < DS_ARRAY_SIZE(dept_progs); i++) {
-		bool have = ds_btf_has_tp(btf, dept_progs[i].event);
+	for (i = 0; i < NR_PROGS; i++) {
+		bool tp_btf = !o->classic && !o->load_only && ds_btf_has_tp(btf, dept_progs[i].event);
+		bool classic = !tp_btf && (o->load_only ||
+					   ds_tracepoint_exists("dept", dept_progs[i].event));
 
-		if (!have)
+		use[i] = tp_btf ? btf_progs[i] : classic ? tp_progs[i] : NULL;
+		if (!use[i])
 			ds_bpf_source__add_missing(&b->base, dept_progs[i].event);
-		bpf_program__set_autoload(progs[i], have);
-		nr_avail += have;
+		bpf_program__set_autoload(btf_progs[i], tp_btf);
+		bpf_program__set_autoload(tp_progs[i], classic);
+		nr_avail += use[i] != NULL;
+		if (classic && !o->load_only)
+			ds_dbg("%s: classic tracepoint (not in BTF)", dept_progs[i].event);
 	}
 	btf__free(btf);
 	if (!nr_avail) {
@@ -81,10 +93,13 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 		ds_dbg("loading the DEPT BPF programs failed: %s", strerror(-err));
 		goto err;
 	}
-	for (i = 0; i < DS_ARRAY_SIZE(dept_progs); i++)
-		if (bpf_program__autoload(progs[i]))
-			b->links[i] = ds_bpf_source__attach(&b->base, progs[i],
-							    dept_progs[i].event);
+	if (o->load_only) {
+		*out = b;
+		return 0;
+	}
+	for (i = 0; i < NR_PROGS; i++)
+		if (use[i])
+			b->links[i] = ds_bpf_source__attach(&b->base, use[i], dept_progs[i].event);
 	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
 				   bpf_map__fd(b->skel->maps.events));
 	if (err)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include "deptscope/log.h"
 #include "deptscope/util.h"
@@ -100,7 +101,11 @@ int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmab
 int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_bpf **out)
 {
 	struct ds_dept_bpf_opts o = { .ringbuf_kb = p->buffer_kb };
+	const char *classic = getenv("DEPTSCOPE_DEPT_CLASSIC");
 	int err;
+
+	/* the VM test runs the classic programs beside the tp_btf ones */
+	o.classic = classic && *classic && strcmp(classic, "0");
 
 	*out = NULL;
 	err = ds_live_preflight();

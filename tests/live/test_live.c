@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "test.h"
+#include "deptscope/dept_live.h"
 #include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/record.h"
@@ -259,4 +260,26 @@ TEST(test_live_dmabuf_programs)
 	CHECK_EQ_U64(ds_dmabuf_bpf__nr_attached(b), 8);
 	CHECK_EQ_STR(ds_dmabuf_bpf__missing(b), "");
 	ds_dmabuf_bpf__destroy(b);
+}
+
+/*
+ * The DEPT tracepoints exist only on a DEPT kernel with our series (or the
+ * VM fixture), where the VM test attaches both program kinds.  Here the
+ * classic programs are at least loaded, so the verifier judges them on the
+ * running kernel; the tp_btf ones need the events in BTF to load at all.
+ */
+TEST(test_live_dept_classic_programs_verify)
+{
+	struct ds_dept_bpf_opts o = { .load_only = true };
+	struct ds_dept_bpf *b = NULL;
+	int before, err;
+
+	if (!can_bpf())
+		return;
+	before = count_progs("ds_dept_");
+	err = ds_dept_bpf__open(&o, &b);
+	CHECK_EQ_U64(err, 0);
+	CHECK_EQ_U64(count_progs("ds_dept_") - before, 6);
+	ds_dept_bpf__destroy(b);
+	CHECK_EQ_U64(count_progs("ds_dept_"), before);
 }

@@ -599,6 +599,17 @@ def scen_dept(out, host_ds, expect_path):
         if summ and sc.eq("replay summary present", len(hs), 1):
             sc.eq("replay: classes and edges",
                   [hs[0]["classes"], hs[0]["edges"]], [summ[0]["classes"], summ[0]["edges"]])
+    # the classic-tracepoint programs see the same (DEPTSCOPE_DEPT_CLASSIC=1)
+    crow = json_lines(read(out, "dept_classic.out", ""))
+    sc.eq("classic tracepoints: exit status", rc_of(out, "dept_classic"), 3)
+    sc.eq("classic tracepoints: the same circles, contexts and stacks",
+          [[c["signature"], c["report"]["contexts"]] for c in crow
+           if c.get("type") == "dept_cycle" and c["source"] == "tracepoint"],
+          [[c["signature"], c["report"]["contexts"]] for c in circles])
+    cs = [r for r in crow if r.get("type") == "dept_summary"]
+    if summ and sc.eq("classic tracepoints: summary present", len(cs), 1):
+        sc.eq("classic tracepoints: classes and edges", [cs[0]["classes"], cs[0]["edges"]],
+              [summ[0]["classes"], summ[0]["edges"]])
     sc.note = "%d corpus circles, %d engine cycles" % (len(circles), len(graph))
     return sc
 

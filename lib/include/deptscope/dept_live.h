@@ -98,6 +98,10 @@ const char *ds_dept_health_what_name(int what);	/* "pool_empty", ...; "unknown" 
  */
 struct ds_dept_bpf_opts {
 	unsigned int ringbuf_kb;	/* 0: 1024 */
+	/* classic tracepoints even where BTF describes the events (tp_btf) */
+	bool classic;
+	/* load every classic program, attach nothing: do they pass the verifier? */
+	bool load_only;
 };
 
 struct ds_dept_bpf;

@@ -5,13 +5,14 @@
 # python, and the verdict logic then lives in one place.
 OUT=/tmp/out
 DS=/usr/bin/deptscope
+DS_ENV=		# NAME=VALUE for the next start
 mkdir -p $OUT
 
 # start NAME ARGS...: run deptscope in the background until it is attached
 start() {
 	name=$1
 	shift
-	$DS "$@" >$OUT/$name.out 2>$OUT/$name.err &
+	env $DS_ENV $DS "$@" >$OUT/$name.out 2>$OUT/$name.err &
 	echo $! >$OUT/$name.pid
 	i=0
 	while [ $i -lt 600 ]; do
@@ -102,6 +103,10 @@ FIX=/sys/kernel/debug/dept_trace_fixture/run
 if [ -e $FIX ] && [ -d /scen/dept ]; then
 	scenario dept
 	start dept_live dept --json --dot $OUT/dept.dot
+	# the classic-tracepoint programs, for kernels whose BTF lacks the events
+	DS_ENV=DEPTSCOPE_DEPT_CLASSIC=1
+	start dept_classic dept --json
+	DS_ENV=
 	start dept_rec record -o $OUT/dept.dsr dept
 	for f in /scen/dept/*.script; do
 		cat "$f" >$FIX 2>>$OUT/dept.facts.err
@@ -110,6 +115,7 @@ if [ -e $FIX ] && [ -d /scen/dept ]; then
 	done
 	sleep 0.5
 	stop dept_rec
+	stop dept_classic
 	stop dept_live
 	grep -wFf /scen/dept/frames /proc/kallsyms >$OUT/dept_kallsyms
 	# the events' own text form: one script again, through tracefs
@@ -119,7 +125,9 @@ if [ -e $FIX ] && [ -d /scen/dept ]; then
 	cat /scen/dept/000.script >$FIX
 	cat $T/trace >$OUT/dept_trace
 	echo 0 >$T/events/dept/enable
-	cat $T/events/dept/dept_dep_new/format >$OUT/dept_dep_new_format 2>/dev/null
+	for e in $T/events/dept/dept_*; do
+		cat "$e/format" >$OUT/format_$(basename "$e") 2>/dev/null
+	done
 fi
 
 scenario replay
