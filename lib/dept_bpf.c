@@ -70,7 +70,8 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 
 	btf = btf__load_vmlinux_btf();
 	for (i = 0; i < NR_PROGS; i++) {
-		bool tp_btf = !o->classic && !o->load_only && ds_btf_has_tp(btf, dept_progs[i].event);
+		bool tp_btf = !o->classic && !o->load_only &&
+			      ds_btf_has_tp(btf, dept_progs[i].event);
 		bool classic = !tp_btf && (o->load_only ||
 					   ds_tracepoint_exists("dept", dept_progs[i].event));
 
