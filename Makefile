@@ -87,7 +87,7 @@ help:
 	@echo '  test       unit, CLI, triage, fuzz, live BPF and VM tests (live ones SKIP without root)'
 	@echo '  vmtest     boot 6.12 and 7.3 kernels under QEMU and run the scenarios'
 	@echo '  demo       quick look: live fence capture, record, report, export'
-	@echo '  bench      BPF cost vs bpftrace, guest dma-buf BPF cost, replay, triage, graph'
+	@echo '  bench      BPF cost vs bpftrace, guest dma-buf BPF cost, replay, triage, graph, DEPT ingest'
 	@echo '  fuzz       libFuzzer on the report parser for DS_FUZZ_SECONDS (300)'
 	@echo '  install    install deptscope to $$(PREFIX)/bin'
 	@echo 'Variables: O=DIR V=1 WERROR=0 SAN=1 CC= CLANG= BPFTOOL= VMLINUX_BTF='

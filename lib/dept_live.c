@@ -16,11 +16,80 @@
 #include "deptscope/symbolize.h"
 #include "internal.h"
 
+/*
+ * DEPT key -> class id, open addressing with the id beside its key: the
+ * two lookups of every dependency are the hottest thing here after the
+ * engine, and each costs one cache miss this way, not two.
+ */
+struct key_slot {
+	uint64_t key;		/* 0: empty (DEPT keys are addresses) */
+	uint32_t id;
+};
+
+struct key_tab {
+	struct key_slot *slots;
+	size_t mask, len;
+	uint32_t zero_id;	/* the id of key 0, DS_GRAPH_NONE if none */
+};
+
+static size_t key_home(const struct key_tab *t, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & t->mask;
+}
+
+static uint32_t key_get(const struct key_tab *t, uint64_t key)
+{
+	size_t i;
+
+	if (!key)
+		return t->zero_id;
+	for (i = key_home(t, key); t->slots[i].key; i = (i + 1) & t->mask)
+		if (t->slots[i].key == key)
+			return t->slots[i].id;
+	return DS_GRAPH_NONE;
+}
+
+static void key_put(struct key_tab *t, uint64_t key, uint32_t id)
+{
+	size_t i;
+
+	for (i = key_home(t, key); t->slots[i].key; i = (i + 1) & t->mask)
+		;
+	t->slots[i].key = key;
+	t->slots[i].id = id;
+	t->len++;
+}
+
+/* A new key (not in the table yet) -> @id; the table stays under half full. */
+static int key_add(struct key_tab *t, uint64_t key, uint32_t id)
+{
+	struct key_tab n = { .zero_id = t->zero_id };
+	size_t i;
+
+	if (!key) {
+		t->zero_id = id;
+		return 0;
+	}
+	if ((t->len + 1) * 2 > t->mask + 1) {
+		n.mask = t->mask * 2 + 1;
+		n.slots = calloc(n.mask + 1, sizeof(*n.slots));
+		if (!n.slots)
+			return -ENOMEM;
+		for (i = 0; i <= t->mask; i++)
+			if (t->slots[i].key)
+				key_put(&n, t->slots[i].key, t->slots[i].id);
+		free(t->slots);
+		*t = n;
+	}
+	key_put(t, key, id);
+	return 0;
+}
+
 struct ds_dept_live {
 	struct ds_graph *g;
 	struct ds_dept_live_cbs cbs;
 	struct ds_symbolizer *sym;
-	struct ds_map cls;		/* DEPT key -> graph class id + 1 */
+	struct key_tab cls;		/* DEPT key -> graph class id */
 	struct ds_graph_cycle path;
 	struct ds_dept_live_stats st;
 	/* the circle being assembled */
@@ -62,7 +131,10 @@ int ds_dept_live__new(struct ds_graph *g, const struct ds_dept_live_cbs *cbs,
 	*out = NULL;
 	if (!l)
 		return -ENOMEM;
-	if (ds_map__init(&l->cls, 1024)) {
+	l->cls.zero_id = DS_GRAPH_NONE;
+	l->cls.mask = 1023;
+	l->cls.slots = calloc(l->cls.mask + 1, sizeof(*l->cls.slots));
+	if (!l->cls.slots) {
 		free(l);
 		return -ENOMEM;
 	}
@@ -80,7 +152,7 @@ void ds_dept_live__free(struct ds_dept_live *l)
 		return;
 	ds_dept_report__free(l->r);
 	ds_graph_cycle__free(&l->path);
-	ds_map__exit(&l->cls);
+	free(l->cls.slots);
 	free(l);
 }
 
@@ -91,12 +163,23 @@ void ds_dept_live__stats(const struct ds_dept_live *l, struct ds_dept_live_stats
 
 uint32_t ds_dept_live__class_of(const struct ds_dept_live *l, uint64_t key)
 {
-	uintptr_t v = (uintptr_t)ds_map__get(&l->cls, key);
-
-	return v ? (uint32_t)(v - 1) : DS_GRAPH_NONE;
+	return key_get(&l->cls, key);
 }
 
-/* A fixed-size field from the kernel is not trusted to be terminated. */
+/*
+ * A fixed-size field from the kernel is not trusted to be terminated:
+ * @in itself when it is (the BPF side always terminates), else a copy.
+ */
+static const char *field_str(char *buf, size_t len, const char *in, size_t in_len)
+{
+	if (memchr(in, '\0', in_len))
+		return in;
+	len = len < in_len + 1 ? len : in_len + 1;
+	memcpy(buf, in, len - 1);
+	buf[len - 1] = '\0';
+	return buf;
+}
+
 static void field(char *out, size_t len, const char *in, size_t in_len)
 {
 	size_t n = strnlen(in, in_len);
@@ -111,15 +194,13 @@ static void field(char *out, size_t len, const char *in, size_t in_len)
 static int class_of(struct ds_dept_live *l, uint64_t key, const char *name, int sub,
 		    uint32_t *id)
 {
-	uintptr_t v = (uintptr_t)ds_map__get(&l->cls, key);
 	char keys[24], fallback[40];
 	uint32_t before;
 	int err;
 
-	if (v) {
-		*id = (uint32_t)(v - 1);
+	*id = key_get(&l->cls, key);
+	if (*id != DS_GRAPH_NONE)
 		return 0;
-	}
 	snprintf(keys, sizeof(keys), "%016" PRIx64, key);
 	if (!name) {
 		l->st.unknown_keys++;
@@ -130,7 +211,7 @@ static int class_of(struct ds_dept_live *l, uint64_t key, const char *name, int 
 	err = ds_graph__class(l->g, name, keys, sub, id);
 	if (err)
 		return err;
-	err = ds_map__set(&l->cls, key, (void *)(uintptr_t)(*id + 1));
+	err = key_add(&l->cls, key, *id);
 	if (err)
 		return err;
 	if (ds_graph__nr_classes(l->g) == before)
@@ -145,15 +226,17 @@ static int on_class(struct ds_dept_live *l, const struct ds_dept_class_event *e)
 	uint32_t id;
 
 	field(name, sizeof(name), e->name, sizeof(e->name));
+	/* as DEPT's reports and dependency events name it */
+	if (e->flags & DS_DEPT_CLASS_F_SCHED)
+		snprintf(name, sizeof(name), "<sched>");
 	return class_of(l, e->key, name, e->sub_id, &id);
 }
 
 static int add_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e,
 		   uint32_t *from, uint32_t *to)
 {
-	char wait_fn[DS_DEPT_FN_LEN], event_fn[DS_DEPT_FN_LEN];
-	struct ds_graph_dep dep = { .wait_fn = wait_fn, .event_fn = event_fn,
-				    .source = "tracepoint" };
+	char wait_fn[DS_DEPT_FN_LEN + 1], event_fn[DS_DEPT_FN_LEN + 1];
+	struct ds_graph_dep dep = { .source = "tracepoint" };
 	bool cycle = false;
 	uint32_t before;
 	int err;
@@ -163,8 +246,8 @@ static int add_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e,
 		err = class_of(l, e->tkey, NULL, e->tsub, to);
 	if (err)
 		return err;
-	field(wait_fn, sizeof(wait_fn), e->wait_fn, sizeof(e->wait_fn));
-	field(event_fn, sizeof(event_fn), e->event_fn, sizeof(e->event_fn));
+	dep.wait_fn = field_str(wait_fn, sizeof(wait_fn), e->wait_fn, sizeof(e->wait_fn));
+	dep.event_fn = field_str(event_fn, sizeof(event_fn), e->event_fn, sizeof(e->event_fn));
 	before = ds_graph__nr_edges(l->g);
 	err = ds_graph__add_edge(l->g, *from, *to, &dep, &cycle,
 				 l->cbs.edge ? &l->path : NULL);

@@ -38,9 +38,29 @@
  * was; a same-level list that cannot grow falls back to scanning all the
  * component's in-edges.
  *
- * Layout.  What a search step reads of a class (union-find parent, level,
- * mark, next member) sits in one 16-byte record, and neighbours are
- * arrays of class ids, so one step costs one cache miss, not four.
+ * One departure from the paper, for speed: where it would leave a new
+ * edge inside one level ("no cycle", level(B) == level(A)), we lift B to
+ * level(A) + 1 instead when the forward search that takes scans at most
+ * RAISE_BUDGET edges.  The answers cannot change, only which edges later
+ * searches cross.  On a lock hierarchy, DEPT's shape, levels then follow
+ * the layers and most new edges go up a level, answered without a search:
+ * bench/deptingest.c's backward searches scan 4 M edges per million
+ * edges instead of 19 M.  The paper's bound on the number of levels no
+ * longer strictly holds; each lift costs at most twice the budget, and
+ * on bench/graphbench.c's long random chains the time went down, not up.
+ *
+ * Layout.  Adding an edge is bound by cache misses, not by work: the
+ * graph outgrows the caches long before a million edges, and a miss costs
+ * more than the rest of an insertion.  So everything an insertion or a
+ * search step reads of a class (union-find parent, level, mark, next
+ * member, the headers of its neighbour arrays) sits in one 64-byte line;
+ * hash tables keep a byte of each entry's hash apart from the entries, so
+ * that probing reads neither edges nor strings; the details ds_dept_live
+ * and dumps repeat are recognised by a small cache before any table is
+ * probed; small neighbour arrays come from a pool rather than malloc();
+ * and an insertion starts the misses it will take (both classes, the
+ * table slot) before it interns the detail, so that they overlap.  A new
+ * edge then waits for about one round trip to memory.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,9 +71,14 @@
 
 #define NONE		DS_GRAPH_NONE
 #define MAX_IDS		(1u << 31)	/* arrays double up to this many entries */
+#define MAX_SAME	(1u << 30)	/* a same-level list longer than this is given up */
 #define F_AMBIGUOUS	1u		/* another class has this name and subclass */
-#define F_IN_LOST	2u		/* the same-level list could not grow: scan all in-edges */
 #define PREFETCH	8		/* neighbours ahead whose search record is fetched early */
+#define CACHE_LINE	64
+#define RAISE_BUDGET	64		/* edges a raise no search asked for may scan */
+#define TCACHE		64		/* details remembered by their strings */
+#define POOL_LG		12		/* id arrays up to 2^POOL_LG entries come from the pool */
+#define POOL_CHUNK	(256u << 10)
 
 struct gnode {
 	uint32_t name, key;	/* string arena offsets, 0: "" */
@@ -67,13 +92,25 @@ struct adj {
 	uint32_t nr, cap;
 };
 
-/* What every search step reads: one record per class. */
-struct ghot {
+/* Representatives: the classes of the edges into the component from its level. */
+struct slist {
+	uint32_t *v;
+	uint32_t nr;
+	uint32_t cap : 31;
+	uint32_t lost : 1;	/* could not grow: searches scan all in-edges instead */
+};
+
+/* What inserting an edge and every search step read of a class: one cache line. */
+struct gcls {
 	uint32_t uf;		/* union-find parent; a representative is its own */
 	uint32_t level;		/* representatives: never decreases */
 	uint32_t markb;		/* == epoch: in this backward search */
 	uint32_t mnext;		/* next member of the component, NONE; the rep comes first */
+	struct adj out, in;
+	struct slist same;
 };
+
+_Static_assert(sizeof(struct gcls) == CACHE_LINE, "struct gcls is one cache line");
 
 struct gcold {
 	uint32_t mtail;		/* representatives: last member */
@@ -98,9 +135,17 @@ struct gtuple {
 	char ctx;
 };
 
-/* Open addressing, linear probing; a slot holds an entry + 1 (strings: the offset). */
+/*
+ * Open addressing, linear probing.  A byte per slot, 0 for empty or else
+ * a tag from the top byte of the entry's hash, apart from the entries (an
+ * id, or a string's arena offset): probing reads the bytes, a fifth of
+ * the table, and an entry only when its tag matches (1 in 255 others do),
+ * since on tables this size every entry read is a cache miss.  A table
+ * grows by reinserting its entries from where they live, in order.
+ */
 struct htab {
-	uint32_t *slots;
+	uint8_t *tags;
+	uint32_t *vals;
 	uint32_t mask;
 	uint32_t len;
 };
@@ -110,12 +155,23 @@ struct vec {
 	uint32_t nr, cap;
 };
 
+/*
+ * Neighbour arrays, which double from 2 entries, come from chunks carved
+ * by size, with a free list per size: most classes have a few neighbours,
+ * and malloc()'s headers and realloc()'s bookkeeping cost more than the
+ * arrays on that scale.  Bigger arrays are malloc()'s.
+ */
+struct pool {
+	void *free[POOL_LG + 1];	/* blocks of 2^k ids, linked through their start */
+	char *bump, *end;		/* what is left of the newest chunk */
+	void *chunks;			/* linked through their first pointer */
+	size_t bytes;			/* in chunks */
+};
+
 struct ds_graph {
 	struct gnode *nodes;
-	struct adj *out, *in;
-	struct ghot *hot;
+	struct gcls *cls;	/* cache-line aligned */
 	struct gcold *cold;
-	struct adj *same;	/* representatives: the classes of edges into it from its level */
 	uint32_t nr_nodes, cap_nodes;
 	struct gedge *edges;
 	uint32_t nr_edges, cap_edges;
@@ -125,11 +181,17 @@ struct ds_graph {
 	uint32_t nr_tuples, cap_tuples;
 	char *str;
 	uint32_t str_len, str_cap;
-	struct htab strs, classes, names, edge_tab, tuple_tab;
+	struct htab strs, classes, names, tuple_tab, edge_tab;
+	/* details recently interned, by the hash of their strings: index hash % TCACHE */
+	struct {
+		uint64_t hash;
+		uint32_t tuple;		/* + 1, 0: empty */
+	} tcache[TCACHE];
 	uint32_t epoch;
 	uint64_t cycle_adds;
 	uint32_t delta, delta_edges;	/* sqrt(edges), recomputed as they double */
 	struct vec fwd, bwd;	/* scratch, one entry per class reserved before a search */
+	struct pool pool;
 };
 
 /* ---- hashing and tables ---- */
@@ -144,13 +206,44 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* The up to 8 bytes at @s as a number, without reading past them. */
+static inline uint64_t load_small(const char *s, size_t n)
+{
+	uint32_t a, b;
+
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		return (uint64_t)a << 32 | b;
+	}
+	if (!n)
+		return 0;
+	return (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+	       (unsigned char)s[n - 1];
+}
+
+/* Eight bytes at a time: every edge's detail hashes three strings. */
+static uint64_t hash_mem(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ n, w;
+	size_t i;
+
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	/* the last 1 to 8 bytes, overlapping the words before if need be */
+	if (n >= 8)
+		memcpy(&w, s + n - 8, 8);
+	else
+		w = load_small(s, n);
+	return mix64((h ^ w) * 0x9e3779b97f4a7c15ULL);
+}
+
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return mix64(h);
+	return hash_mem(s, strlen(s));
 }
 
 static inline uint64_t hash_class(uint32_t name, uint32_t key, int32_t sub)
@@ -174,77 +267,117 @@ static inline uint64_t hash_tuple(const struct gtuple *t)
 		     mix64((uint64_t)t->source << 8 | (unsigned char)t->ctx));
 }
 
-typedef uint64_t (*slot_hash_fn)(const struct ds_graph *g, uint32_t slot);
-
-static uint64_t strs_slot_hash(const struct ds_graph *g, uint32_t v)
+static inline uint8_t hash_tag(uint64_t h)
 {
-	return hash_str(g->str + v);
+	return (uint8_t)(h >> 56) ? (uint8_t)(h >> 56) : 1;
 }
 
-static uint64_t classes_slot_hash(const struct ds_graph *g, uint32_t v)
+static inline bool htab_full(const struct htab *t)
 {
-	const struct gnode *n = &g->nodes[v - 1];
-
-	return hash_class(n->name, n->key, n->sub);
+	return !t->tags || ((uint64_t)t->len + 1) * 4 > ((uint64_t)t->mask + 1) * 3;
 }
 
-static uint64_t names_slot_hash(const struct ds_graph *g, uint32_t v)
+/* An empty table for @want entries at a load of at most 3/4, twice @t's size at least. */
+static int htab_new(const struct htab *t, uint64_t want, struct htab *nt)
 {
-	const struct gnode *n = &g->nodes[v - 1];
+	uint64_t ncap = t->tags ? ((uint64_t)t->mask + 1) * 2 : 16;
 
-	return hash_name(n->name, n->sub);
-}
-
-static uint64_t edges_slot_hash(const struct ds_graph *g, uint32_t v)
-{
-	const struct gedge *e = &g->edges[v - 1];
-
-	return hash_edge(e->from, e->to);
-}
-
-static uint64_t tuples_slot_hash(const struct ds_graph *g, uint32_t v)
-{
-	return hash_tuple(&g->tuples[v - 1]);
-}
-
-/* Room for @want entries at a load of at most 3/4. */
-static int htab_reserve(const struct ds_graph *g, struct htab *t, uint64_t want,
-			slot_hash_fn hash)
-{
-	uint64_t cap = t->slots ? (uint64_t)t->mask + 1 : 0, ncap, i, j;
-	uint32_t *ns;
-
-	if (want * 4 <= cap * 3)
-		return 0;
-	ncap = cap ? cap * 2 : 16;
 	while (want * 4 > ncap * 3)
 		ncap *= 2;
 	if (ncap > (1ULL << 32))
 		return -E2BIG;
-	ns = calloc(ncap, sizeof(*ns));
-	if (!ns)
+	nt->tags = calloc(ncap, 1);
+	nt->vals = malloc(ncap * sizeof(*nt->vals));
+	if (!nt->tags || !nt->vals) {
+		free(nt->tags);
+		free(nt->vals);
 		return -ENOMEM;
-	for (i = 0; i < cap; i++) {
-		if (!t->slots[i])
-			continue;
-		j = hash(g, t->slots[i]) & (ncap - 1);
-		while (ns[j])
-			j = (j + 1) & (ncap - 1);
-		ns[j] = t->slots[i];
 	}
-	free(t->slots);
-	t->slots = ns;
-	t->mask = (uint32_t)(ncap - 1);
+	nt->mask = (uint32_t)(ncap - 1);
+	nt->len = 0;
+	return 0;
+}
+
+static void htab_free(struct htab *t)
+{
+	free(t->tags);
+	free(t->vals);
+}
+
+static void htab_replace(struct htab *t, const struct htab *nt)
+{
+	htab_free(t);
+	*t = *nt;
+}
+
+static inline void htab_set(struct htab *t, uint32_t i, uint64_t h, uint32_t val)
+{
+	t->tags[i] = hash_tag(h);
+	t->vals[i] = val;
+	t->len++;
+}
+
+/* @val, with hash @h, known to be absent: refilling a table. */
+static void htab_put(struct htab *t, uint64_t h, uint32_t val)
+{
+	uint32_t i;
+
+	for (i = (uint32_t)h & t->mask; t->tags[i]; i = (i + 1) & t->mask)
+		;
+	htab_set(t, i, h, val);
+}
+
+/*
+ * The slot of the edge @from -> @to, hash @h (*@found), or the empty slot
+ * where it would go; the table must have one.
+ */
+static inline uint32_t edge_slot(const struct ds_graph *g, uint32_t from, uint32_t to,
+				 uint64_t h, bool *found)
+{
+	const struct htab *t = &g->edge_tab;
+	uint8_t tag = hash_tag(h), x;
+	uint32_t i;
+
+	for (i = (uint32_t)h & t->mask; (x = t->tags[i]); i = (i + 1) & t->mask) {
+		if (x == tag) {
+			const struct gedge *e = &g->edges[t->vals[i]];
+
+			if (e->from == from && e->to == to) {
+				*found = true;
+				return i;
+			}
+		}
+	}
+	*found = false;
+	return i;
+}
+
+/* Room for one more edge in the table. */
+static int edges_reserve(struct ds_graph *g)
+{
+	struct htab nt;
+	uint32_t e;
+	int err;
+
+	if (!htab_full(&g->edge_tab))
+		return 0;
+	err = htab_new(&g->edge_tab, (uint64_t)g->nr_edges + 1, &nt);
+	if (err)
+		return err;
+	for (e = 0; e < g->nr_edges; e++)
+		htab_put(&nt, hash_edge(g->edges[e].from, g->edges[e].to), e);
+	htab_replace(&g->edge_tab, &nt);
 	return 0;
 }
 
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 {
-	uint64_t ncap = *cap ? *cap : 16;
+	uint64_t ncap;
 	void *q;
 
 	if (need <= *cap)
 		return 0;
+	ncap = *cap ? *cap : 16;
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap > MAX_IDS)
@@ -257,27 +390,136 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 	return 0;
 }
 
+/* ---- id arrays ---- */
+
+static unsigned int lg_of(uint32_t cap)
+{
+	return 31 - (unsigned int)__builtin_clz(cap);
+}
+
+/* A block for @cap ids, a power of two from 2; NULL when out of memory. */
+static uint32_t *ids_alloc(struct ds_graph *g, uint32_t cap)
+{
+	struct pool *p = &g->pool;
+	unsigned int k = lg_of(cap);
+	size_t size = (size_t)cap * sizeof(uint32_t), align = size < 64 ? size : 64, room;
+	char *b;
+
+	if (k > POOL_LG)
+		return malloc(size);
+	if (p->free[k]) {
+		b = p->free[k];
+		memcpy(&p->free[k], b, sizeof(void *));
+		return (uint32_t *)b;
+	}
+	b = (char *)(((uintptr_t)p->bump + align - 1) & ~(uintptr_t)(align - 1));
+	if (!p->bump || b + size > p->end) {
+		/* what is left of the old chunk is given up: less than the biggest block */
+		room = POOL_CHUNK;
+		b = malloc(room);
+		if (!b)
+			return NULL;
+		memcpy(b, &p->chunks, sizeof(void *));
+		p->chunks = b;
+		p->bytes += room;
+		p->end = b + room;
+		b = (char *)(((uintptr_t)b + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1));
+	}
+	p->bump = b + size;
+	return (uint32_t *)b;
+}
+
+static void ids_free(struct ds_graph *g, uint32_t *v, uint32_t cap)
+{
+	unsigned int k;
+
+	if (!v)
+		return;
+	k = lg_of(cap);
+	if (k > POOL_LG) {
+		free(v);
+		return;
+	}
+	memcpy(v, &g->pool.free[k], sizeof(void *));
+	g->pool.free[k] = v;
+}
+
+/* @v, holding @nr ids in room for @cap (0 or a power of two), moved into room for 2 * @cap. */
+static int ids_grow(struct ds_graph *g, uint32_t **v, uint32_t nr, uint32_t cap)
+{
+	uint32_t ncap = cap ? cap * 2 : 2, *n;
+
+	if (ncap > MAX_IDS)
+		return -E2BIG;
+	if (lg_of(cap | 1) > POOL_LG) {
+		n = realloc(*v, (size_t)ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		*v = n;
+		return 0;
+	}
+	n = ids_alloc(g, ncap);
+	if (!n)
+		return -ENOMEM;
+	if (nr)
+		memcpy(n, *v, (size_t)nr * sizeof(*n));
+	ids_free(g, *v, cap);
+	*v = n;
+	return 0;
+}
+
+static void pool_free(struct pool *p)
+{
+	void *c, *next;
+
+	for (c = p->chunks; c; c = next) {
+		memcpy(&next, c, sizeof(void *));
+		free(c);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
 /* ---- strings ---- */
 
-/* The offset of @s in the arena, interned on first use; "" and NULL are 0. */
-static int str_intern(struct ds_graph *g, const char *s, uint32_t *off)
+/* Room for one more string in the table. */
+static int strs_reserve(struct ds_graph *g)
 {
-	size_t n;
+	struct htab nt;
+	uint32_t off, n;
+	int err;
+
+	if (!htab_full(&g->strs))
+		return 0;
+	err = htab_new(&g->strs, (uint64_t)g->strs.len + 1, &nt);
+	if (err)
+		return err;
+	/* the arena holds each string once, after the "" at 0 */
+	for (off = 1; off < g->str_len; off += n + 1) {
+		n = (uint32_t)strlen(g->str + off);
+		htab_put(&nt, hash_mem(g->str + off, n), off);
+	}
+	htab_replace(&g->strs, &nt);
+	return 0;
+}
+
+/* The offset of @s (@n bytes, hash @h) in the arena, interned on first use. */
+static int str_intern_h(struct ds_graph *g, const char *s, size_t n, uint64_t h, uint32_t *off)
+{
+	uint8_t tag = hash_tag(h), x;
 	uint32_t i;
 	int err;
 
 	*off = 0;
-	if (!s || !*s)
+	if (!n)
 		return 0;
-	n = strlen(s);
 	if (n >= UINT32_MAX - g->str_len - 1)
 		return -E2BIG;
-	err = htab_reserve(g, &g->strs, (uint64_t)g->strs.len + 1, strs_slot_hash);
+	err = strs_reserve(g);
 	if (err)
 		return err;
-	for (i = hash_str(s) & g->strs.mask; g->strs.slots[i]; i = (i + 1) & g->strs.mask) {
-		if (!strcmp(g->str + g->strs.slots[i], s)) {
-			*off = g->strs.slots[i];
+	for (i = (uint32_t)h & g->strs.mask; (x = g->strs.tags[i]); i = (i + 1) & g->strs.mask) {
+		if (x == tag && !strcmp(g->str + g->strs.vals[i], s)) {
+			*off = g->strs.vals[i];
 			return 0;
 		}
 	}
@@ -298,23 +540,37 @@ static int str_intern(struct ds_graph *g, const char *s, uint32_t *off)
 	*off = g->str_len;
 	memcpy(g->str + g->str_len, s, n + 1);
 	g->str_len += (uint32_t)n + 1;
-	g->strs.slots[i] = *off;
-	g->strs.len++;
+	htab_set(&g->strs, i, h, *off);
 	return 0;
+}
+
+/* The offset of @s in the arena, interned on first use; "" and NULL are 0. */
+static int str_intern(struct ds_graph *g, const char *s, uint32_t *off)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (!n) {
+		*off = 0;
+		return 0;
+	}
+	return str_intern_h(g, s, n, hash_mem(s, n), off);
 }
 
 /* Offset of @s without interning it; NONE when absent. */
 static uint32_t str_find(const struct ds_graph *g, const char *s)
 {
+	uint64_t h;
 	uint32_t i;
+	uint8_t x;
 
 	if (!s || !*s)
 		return 0;
-	if (!g->strs.slots)
+	if (!g->strs.tags)
 		return NONE;
-	for (i = hash_str(s) & g->strs.mask; g->strs.slots[i]; i = (i + 1) & g->strs.mask)
-		if (!strcmp(g->str + g->strs.slots[i], s))
-			return g->strs.slots[i];
+	h = hash_str(s);
+	for (i = (uint32_t)h & g->strs.mask; (x = g->strs.tags[i]); i = (i + 1) & g->strs.mask)
+		if (x == hash_tag(h) && !strcmp(g->str + g->strs.vals[i], s))
+			return g->strs.vals[i];
 	return NONE;
 }
 
@@ -347,28 +603,30 @@ void ds_graph__free(struct ds_graph *g)
 
 	if (!g)
 		return;
+	/* pooled arrays go with their chunks */
 	for (i = 0; i < g->nr_nodes; i++) {
-		free(g->out[i].v);
-		free(g->in[i].v);
-		free(g->same[i].v);
+		if (g->cls[i].out.cap > 1u << POOL_LG)
+			free(g->cls[i].out.v);
+		if (g->cls[i].in.cap > 1u << POOL_LG)
+			free(g->cls[i].in.v);
+		if (g->cls[i].same.cap > 1u << POOL_LG)
+			free(g->cls[i].same.v);
 	}
 	free(g->nodes);
-	free(g->out);
-	free(g->in);
-	free(g->hot);
+	free(g->cls);
 	free(g->cold);
-	free(g->same);
 	free(g->edges);
 	free(g->details);
 	free(g->tuples);
 	free(g->str);
-	free(g->strs.slots);
-	free(g->classes.slots);
-	free(g->names.slots);
-	free(g->edge_tab.slots);
-	free(g->tuple_tab.slots);
+	htab_free(&g->strs);
+	htab_free(&g->classes);
+	htab_free(&g->names);
+	htab_free(&g->edge_tab);
+	htab_free(&g->tuple_tab);
 	free(g->fwd.v);
 	free(g->bwd.v);
+	pool_free(&g->pool);
 	free(g);
 }
 
@@ -382,18 +640,8 @@ void ds_graph_cycle__free(struct ds_graph_cycle *c)
 /* Every per-class array grows together; a failure leaves some bigger, which is harmless. */
 static int nodes_reserve(struct ds_graph *g)
 {
-	struct {
-		void **p;
-		size_t size;
-	} arrays[] = {
-		{ (void **)&g->out, sizeof(*g->out) },
-		{ (void **)&g->in, sizeof(*g->in) },
-		{ (void **)&g->hot, sizeof(*g->hot) },
-		{ (void **)&g->cold, sizeof(*g->cold) },
-		{ (void **)&g->same, sizeof(*g->same) },
-	};
 	uint32_t cap = g->cap_nodes;
-	size_t i;
+	struct gcls *cls;
 	void *q;
 	int err;
 
@@ -402,12 +650,18 @@ static int nodes_reserve(struct ds_graph *g)
 	err = grow((void **)&g->nodes, &cap, g->nr_nodes + 1, sizeof(*g->nodes));
 	if (err)
 		return err;
-	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
-		q = realloc(*arrays[i].p, (size_t)cap * arrays[i].size);
-		if (!q)
-			return -ENOMEM;
-		*arrays[i].p = q;
-	}
+	q = realloc(g->cold, (size_t)cap * sizeof(*g->cold));
+	if (!q)
+		return -ENOMEM;
+	g->cold = q;
+	/* realloc() does not keep the alignment: a class must not straddle two lines */
+	cls = aligned_alloc(CACHE_LINE, (size_t)cap * sizeof(*cls));
+	if (!cls)
+		return -ENOMEM;
+	if (g->nr_nodes)
+		memcpy(cls, g->cls, (size_t)g->nr_nodes * sizeof(*cls));
+	free(g->cls);
+	g->cls = cls;
 	g->cap_nodes = cap;
 	return 0;
 }
@@ -418,11 +672,86 @@ static void clamp_sub(int *sub)
 		*sub = -1;
 }
 
+/* The slot of the class (@name, @key, @sub), hash @h (*@found), or the empty one for it. */
+static uint32_t class_slot(const struct ds_graph *g, uint32_t name, uint32_t key, int32_t sub,
+			   uint64_t h, bool *found)
+{
+	const struct htab *t = &g->classes;
+	uint8_t tag = hash_tag(h), x;
+	uint32_t i;
+
+	for (i = (uint32_t)h & t->mask; (x = t->tags[i]); i = (i + 1) & t->mask) {
+		const struct gnode *node = &g->nodes[t->vals[i]];
+
+		if (x == tag && node->name == name && node->key == key && node->sub == sub) {
+			*found = true;
+			return i;
+		}
+	}
+	*found = false;
+	return i;
+}
+
+/* The same for the first class called @name with subclass @sub, in @t. */
+static uint32_t name_slot(const struct ds_graph *g, const struct htab *t, uint32_t name,
+			  int32_t sub, uint64_t h, bool *found)
+{
+	uint8_t tag = hash_tag(h), x;
+	uint32_t i;
+
+	for (i = (uint32_t)h & t->mask; (x = t->tags[i]); i = (i + 1) & t->mask) {
+		const struct gnode *node = &g->nodes[t->vals[i]];
+
+		if (x == tag && node->name == name && node->sub == sub) {
+			*found = true;
+			return i;
+		}
+	}
+	*found = false;
+	return i;
+}
+
+/* Room for one more class in both class tables. */
+static int classes_reserve(struct ds_graph *g)
+{
+	struct htab nt;
+	uint32_t id, i;
+	bool found;
+	uint64_t h;
+	int err;
+
+	if (htab_full(&g->classes)) {
+		err = htab_new(&g->classes, (uint64_t)g->nr_nodes + 1, &nt);
+		if (err)
+			return err;
+		for (id = 0; id < g->nr_nodes; id++)
+			htab_put(&nt, hash_class(g->nodes[id].name, g->nodes[id].key,
+						 g->nodes[id].sub), id);
+		htab_replace(&g->classes, &nt);
+	}
+	if (htab_full(&g->names)) {
+		err = htab_new(&g->names, (uint64_t)g->names.len + 1, &nt);
+		if (err)
+			return err;
+		/* in creation order: the first of each name and subclass is the one kept */
+		for (id = 0; id < g->nr_nodes; id++) {
+			h = hash_name(g->nodes[id].name, g->nodes[id].sub);
+			i = name_slot(g, &nt, g->nodes[id].name, g->nodes[id].sub, h, &found);
+			if (!found)
+				htab_set(&nt, i, h, id);
+		}
+		htab_replace(&g->names, &nt);
+	}
+	return 0;
+}
+
 int ds_graph__class(struct ds_graph *g, const char *name, const char *key, int sub,
 		    uint32_t *id)
 {
 	uint32_t n, k, i, j, id_new;
+	uint64_t h, nh;
 	struct gnode *node;
+	bool found;
 	int err;
 
 	if (!g || !name || !*name || !id)
@@ -432,46 +761,36 @@ int ds_graph__class(struct ds_graph *g, const char *name, const char *key, int s
 	if (!err)
 		err = str_intern(g, key, &k);
 	if (!err)
-		err = htab_reserve(g, &g->classes, (uint64_t)g->nr_nodes + 1, classes_slot_hash);
+		err = classes_reserve(g);
 	if (err)
 		return err;
-	for (i = hash_class(n, k, sub) & g->classes.mask; g->classes.slots[i];
-	     i = (i + 1) & g->classes.mask) {
-		node = &g->nodes[g->classes.slots[i] - 1];
-		if (node->name == n && node->key == k && node->sub == sub) {
-			*id = g->classes.slots[i] - 1;
-			return 0;
-		}
+	h = hash_class(n, k, sub);
+	i = class_slot(g, n, k, sub, h, &found);
+	if (found) {
+		*id = g->classes.vals[i];
+		return 0;
 	}
 	if (g->nr_nodes >= MAX_IDS - 1)
 		return -E2BIG;
 	err = nodes_reserve(g);
-	if (!err)
-		err = htab_reserve(g, &g->names, (uint64_t)g->names.len + 1, names_slot_hash);
 	if (err)
 		return err;
 	id_new = g->nr_nodes++;
 	node = &g->nodes[id_new];
 	*node = (struct gnode){ n, k, sub, 0 };
-	g->out[id_new] = g->in[id_new] = g->same[id_new] = (struct adj){ NULL, 0, 0 };
-	g->hot[id_new] = (struct ghot){ id_new, 0, 0, NONE };
+	g->cls[id_new] = (struct gcls){ .uf = id_new, .mnext = NONE };
 	g->cold[id_new] = (struct gcold){ id_new, 1, 0, NONE };
-	g->classes.slots[i] = id_new + 1;
-	g->classes.len++;
+	htab_set(&g->classes, i, h, id_new);
 	*id = id_new;
 	/* another class of this name and subclass: labels must show their keys */
-	for (j = hash_name(n, sub) & g->names.mask; g->names.slots[j];
-	     j = (j + 1) & g->names.mask) {
-		struct gnode *first = &g->nodes[g->names.slots[j] - 1];
-
-		if (first->name == n && first->sub == sub) {
-			first->flags |= F_AMBIGUOUS;
-			node->flags |= F_AMBIGUOUS;
-			return 0;
-		}
+	nh = hash_name(n, sub);
+	j = name_slot(g, &g->names, n, sub, nh, &found);
+	if (found) {
+		g->nodes[g->names.vals[j]].flags |= F_AMBIGUOUS;
+		node->flags |= F_AMBIGUOUS;
+		return 0;
 	}
-	g->names.slots[j] = id_new + 1;
-	g->names.len++;
+	htab_set(&g->names, j, nh, id_new);
 	return 0;
 }
 
@@ -479,24 +798,20 @@ int ds_graph__find_class(const struct ds_graph *g, const char *name, const char 
 			 uint32_t *id)
 {
 	uint32_t n, k, i;
+	bool found;
 
 	if (!g || !name || !id)
 		return -EINVAL;
 	clamp_sub(&sub);
 	n = str_find(g, name);
 	k = str_find(g, key);
-	if (n == NONE || k == NONE || !g->classes.slots)
+	if (n == NONE || k == NONE || !g->classes.tags)
 		return -ENOENT;
-	for (i = hash_class(n, k, sub) & g->classes.mask; g->classes.slots[i];
-	     i = (i + 1) & g->classes.mask) {
-		const struct gnode *node = &g->nodes[g->classes.slots[i] - 1];
-
-		if (node->name == n && node->key == k && node->sub == sub) {
-			*id = g->classes.slots[i] - 1;
-			return 0;
-		}
-	}
-	return -ENOENT;
+	i = class_slot(g, n, k, sub, hash_class(n, k, sub), &found);
+	if (!found)
+		return -ENOENT;
+	*id = g->classes.vals[i];
+	return 0;
 }
 
 size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t *ids,
@@ -538,7 +853,7 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
 
 static inline uint32_t comp_find(struct ds_graph *g, uint32_t x)
 {
-	struct ghot *h = g->hot;
+	struct gcls *h = g->cls;
 
 	while (h[x].uf != x) {
 		h[x].uf = h[h[x].uf].uf;
@@ -549,15 +864,15 @@ static inline uint32_t comp_find(struct ds_graph *g, uint32_t x)
 
 static inline uint32_t comp_find_const(const struct ds_graph *g, uint32_t x)
 {
-	while (g->hot[x].uf != x)
-		x = g->hot[x].uf;
+	while (g->cls[x].uf != x)
+		x = g->cls[x].uf;
 	return x;
 }
 
 static void comp_union(struct ds_graph *g, uint32_t r, uint32_t x)
 {
-	g->hot[x].uf = r;
-	g->hot[g->cold[r].mtail].mnext = x;
+	g->cls[x].uf = r;
+	g->cls[g->cold[r].mtail].mnext = x;
 	g->cold[r].mtail = g->cold[x].mtail;
 	g->cold[r].csize += g->cold[x].csize;
 }
@@ -568,7 +883,7 @@ static uint32_t epoch_next(struct ds_graph *g)
 
 	if (g->epoch == UINT32_MAX) {
 		for (i = 0; i < g->nr_nodes; i++)
-			g->hot[i].markb = g->cold[i].markf = 0;
+			g->cls[i].markb = g->cold[i].markf = 0;
 		g->epoch = 0;
 	}
 	return ++g->epoch;
@@ -582,42 +897,41 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Room for one more neighbour, before anything changes. */
-static int adj_reserve(struct adj *a)
+static int adj_reserve(struct ds_graph *g, struct adj *a)
 {
-	uint32_t ncap;
-	void *q;
+	int err;
 
 	if (a->nr < a->cap)
 		return 0;
-	ncap = a->cap ? a->cap * 2 : 2;
-	if (ncap > MAX_IDS)
-		return -E2BIG;
-	q = realloc(a->v, (size_t)ncap * sizeof(*a->v));
-	if (!q)
-		return -ENOMEM;
-	a->v = q;
-	a->cap = ncap;
-	return 0;
+	err = ids_grow(g, &a->v, a->nr, a->cap);
+	if (!err)
+		a->cap = a->cap ? a->cap * 2 : 2;
+	return err;
 }
 
 /* ---- two-way search over components ---- */
 
 static void same_clear(struct ds_graph *g, uint32_t x)
 {
-	g->same[x].nr = 0;
-	g->nodes[x].flags &= ~F_IN_LOST;
+	g->cls[x].same.nr = 0;
+	g->cls[x].same.lost = 0;
 }
 
 /* An edge from class @from comes into rep @x from its level; if the list cannot grow, scan. */
 static void same_add(struct ds_graph *g, uint32_t x, uint32_t from)
 {
-	if (g->nodes[x].flags & F_IN_LOST)
+	struct slist *l = &g->cls[x].same;
+
+	if (l->lost)
 		return;
-	if (adj_reserve(&g->same[x])) {
-		g->nodes[x].flags |= F_IN_LOST;
-		return;
+	if (l->nr == l->cap) {
+		if (l->cap >= MAX_SAME || ids_grow(g, &l->v, l->nr, l->cap)) {
+			l->lost = 1;
+			return;
+		}
+		l->cap = l->cap ? l->cap * 2 : 2;
 	}
-	g->same[x].v[g->same[x].nr++] = from;
+	l->v[l->nr++] = from;
 }
 
 static uint32_t isqrt(uint64_t n)
@@ -637,13 +951,13 @@ static inline void back_step(struct ds_graph *g, uint32_t x, uint32_t from, uint
 {
 	uint32_t y = comp_find(g, from);
 
-	if (y == x || g->hot[y].level != g->hot[x].level)
+	if (y == x || g->cls[y].level != g->cls[x].level)
 		return;
 	if (y == target)
 		*found = true;
-	if (g->hot[y].markb == ep)
+	if (g->cls[y].markb == ep)
 		return;
-	g->hot[y].markb = ep;
+	g->cls[y].markb = ep;
 	g->bwd.v[g->bwd.nr++] = y;	/* reserved: one entry per class */
 }
 
@@ -662,21 +976,21 @@ static bool search_back(struct ds_graph *g, uint32_t a, uint32_t target, uint32_
 	*early = false;
 	g->bwd.nr = 0;
 	g->bwd.v[g->bwd.nr++] = a;
-	g->hot[a].markb = ep;
+	g->cls[a].markb = ep;
 	for (i = 0; i < g->bwd.nr && !found && !*early; i++) {
 		x = g->bwd.v[i];
-		if (!(g->nodes[x].flags & F_IN_LOST)) {
-			for (k = 0; k < g->same[x].nr && !found && !*early; k++) {
-				if (k + PREFETCH < g->same[x].nr)
-					__builtin_prefetch(&g->hot[g->same[x].v[k + PREFETCH]]);
-				back_step(g, x, g->same[x].v[k], target, ep, &found);
+		if (!g->cls[x].same.lost) {
+			for (k = 0; k < g->cls[x].same.nr && !found && !*early; k++) {
+				if (k + PREFETCH < g->cls[x].same.nr)
+					__builtin_prefetch(&g->cls[g->cls[x].same.v[k + PREFETCH]]);
+				back_step(g, x, g->cls[x].same.v[k], target, ep, &found);
 				*early = ++scanned >= limit;
 			}
 			continue;
 		}
-		for (m = x; m != NONE && !found && !*early; m = g->hot[m].mnext) {
-			for (k = 0; k < g->in[m].nr && !found && !*early; k++) {
-				back_step(g, x, g->in[m].v[k], target, ep, &found);
+		for (m = x; m != NONE && !found && !*early; m = g->cls[m].mnext) {
+			for (k = 0; k < g->cls[m].in.nr && !found && !*early; k++) {
+				back_step(g, x, g->cls[m].in.v[k], target, ep, &found);
 				*early = ++scanned >= limit;
 			}
 		}
@@ -698,26 +1012,26 @@ static bool search_forward(struct ds_graph *g, uint32_t a, uint32_t b, uint32_t 
 	uint32_t i, k, x, y, m;
 	bool cycle = false;
 
-	g->hot[b].level = lvl;
+	g->cls[b].level = lvl;
 	same_clear(g, b);
 	g->fwd.nr = 0;
 	g->fwd.v[g->fwd.nr++] = b;
 	for (i = 0; i < g->fwd.nr; i++) {
 		x = g->fwd.v[i];
-		for (m = x; m != NONE; m = g->hot[m].mnext) {
-			for (k = 0; k < g->out[m].nr; k++) {
-				if (k + PREFETCH < g->out[m].nr)
-					__builtin_prefetch(&g->hot[g->out[m].v[k + PREFETCH]]);
-				y = comp_find(g, g->out[m].v[k]);
+		for (m = x; m != NONE; m = g->cls[m].mnext) {
+			for (k = 0; k < g->cls[m].out.nr; k++) {
+				if (k + PREFETCH < g->cls[m].out.nr)
+					__builtin_prefetch(&g->cls[g->cls[m].out.v[k + PREFETCH]]);
+				y = comp_find(g, g->cls[m].out.v[k]);
 				if (y == x)
 					continue;
-				if (y == a || (!early && g->hot[y].markb == ep))
+				if (y == a || (!early && g->cls[y].markb == ep))
 					cycle = true;
-				if (g->hot[y].level == lvl) {
+				if (g->cls[y].level == lvl) {
 					same_add(g, y, m);
-				} else if (g->hot[y].level < lvl) {
+				} else if (g->cls[y].level < lvl) {
 					/* raised to lvl once per search: fwd has room */
-					g->hot[y].level = lvl;
+					g->cls[y].level = lvl;
 					same_clear(g, y);
 					same_add(g, y, m);
 					g->fwd.v[g->fwd.nr++] = y;
@@ -726,6 +1040,36 @@ static bool search_forward(struct ds_graph *g, uint32_t a, uint32_t b, uint32_t 
 		}
 	}
 	return cycle;
+}
+
+/*
+ * Whether raising rep @b to @lvl would scan at most @budget edges: the
+ * forward search's walk, without the raising (marks: markf == @ep).
+ */
+static bool raise_cheap(struct ds_graph *g, uint32_t b, uint32_t lvl, uint32_t ep,
+			uint32_t budget)
+{
+	uint32_t i, k, x, y, m, scanned = 0;
+
+	g->fwd.nr = 0;
+	g->fwd.v[g->fwd.nr++] = b;
+	g->cold[b].markf = ep;
+	for (i = 0; i < g->fwd.nr; i++) {
+		x = g->fwd.v[i];
+		for (m = x; m != NONE; m = g->cls[m].mnext) {
+			scanned += g->cls[m].out.nr;
+			if (scanned > budget)
+				return false;
+			for (k = 0; k < g->cls[m].out.nr; k++) {
+				y = comp_find(g, g->cls[m].out.v[k]);
+				if (y == x || g->cls[y].level >= lvl || g->cold[y].markf == ep)
+					continue;
+				g->cold[y].markf = ep;
+				g->fwd.v[g->fwd.nr++] = y;	/* once per class: fwd has room */
+			}
+		}
+	}
+	return true;
 }
 
 /*
@@ -744,10 +1088,10 @@ static void merge_cycle(struct ds_graph *g, uint32_t a, uint32_t b)
 	g->cold[b].markf = ep;
 	for (i = 0; i < g->fwd.nr; i++) {
 		x = g->fwd.v[i];
-		for (m = x; m != NONE; m = g->hot[m].mnext) {
-			for (k = 0; k < g->out[m].nr; k++) {
-				y = comp_find(g, g->out[m].v[k]);
-				if (y == x || g->hot[y].markb != ep || g->cold[y].markf == ep)
+		for (m = x; m != NONE; m = g->cls[m].mnext) {
+			for (k = 0; k < g->cls[m].out.nr; k++) {
+				y = comp_find(g, g->cls[m].out.v[k]);
+				if (y == x || g->cls[y].markb != ep || g->cold[y].markf == ep)
 					continue;
 				g->cold[y].markf = ep;
 				g->fwd.v[g->fwd.nr++] = y;
@@ -762,13 +1106,12 @@ static void merge_cycle(struct ds_graph *g, uint32_t a, uint32_t b)
 		x = g->fwd.v[i];
 		if (x == r)
 			continue;
-		if (g->nodes[x].flags & F_IN_LOST)
-			g->nodes[r].flags |= F_IN_LOST;
-		for (k = 0; k < g->same[x].nr; k++)
-			same_add(g, r, g->same[x].v[k]);
-		free(g->same[x].v);
-		g->same[x] = (struct adj){ NULL, 0, 0 };
-		g->nodes[x].flags &= ~F_IN_LOST;
+		if (g->cls[x].same.lost)
+			g->cls[r].same.lost = 1;
+		for (k = 0; k < g->cls[x].same.nr; k++)
+			same_add(g, r, g->cls[x].same.v[k]);
+		ids_free(g, g->cls[x].same.v, g->cls[x].same.cap);
+		g->cls[x].same = (struct slist){ NULL, 0, 0, 0 };
 		comp_union(g, r, x);
 	}
 }
@@ -794,7 +1137,7 @@ static bool levels_insert(struct ds_graph *g, uint32_t a, uint32_t b)
 
 	if (a == b)
 		return true;
-	if (g->hot[a].level < g->hot[b].level)
+	if (g->cls[a].level < g->cls[b].level)
 		return false;
 	if (g->nr_edges >= g->delta_edges) {
 		g->delta = isqrt(g->nr_edges) > 16 ? isqrt(g->nr_edges) : 16;
@@ -803,9 +1146,19 @@ static bool levels_insert(struct ds_graph *g, uint32_t a, uint32_t b)
 	ep = epoch_next(g);
 	if (search_back(g, a, b, ep, g->delta, &early))
 		return true;
-	if (!early && g->hot[b].level == g->hot[a].level)
-		return false;
-	lvl = early ? g->hot[a].level + 1 : g->hot[a].level;
+	lvl = early ? g->cls[a].level + 1 : g->cls[a].level;
+	if (!early && g->cls[b].level == lvl) {
+		/*
+		 * No cycle, but a new edge inside one level, which every later
+		 * backward search through it has to scan again.  Lift b above
+		 * a instead when that is cheap (BFGT would only on a search
+		 * cut short): hierarchies like DEPT's then spread over levels
+		 * that put most new edges in order, answered without a search.
+		 */
+		if (!raise_cheap(g, b, lvl + 1, ep, RAISE_BUDGET))
+			return false;
+		lvl++;
+	}
 	return search_forward(g, a, b, ep, lvl, early);
 }
 
@@ -836,8 +1189,8 @@ static int cycle_path(struct ds_graph *g, uint32_t u, uint32_t v, struct ds_grap
 	g->cold[v].markf = ep;
 	for (i = 0; i < g->fwd.nr && !found; i++) {
 		x = g->fwd.v[i];
-		for (k = 0; k < g->out[x].nr; k++) {
-			y = g->out[x].v[k];
+		for (k = 0; k < g->cls[x].out.nr; k++) {
+			y = g->cls[x].out.v[k];
 			if (g->cold[y].markf == ep || comp_find(g, y) != r)
 				continue;
 			g->cold[y].markf = ep;
@@ -868,59 +1221,120 @@ static int cycle_path(struct ds_graph *g, uint32_t u, uint32_t v, struct ds_grap
 
 /* ---- edges ---- */
 
-static int tuple_intern(struct ds_graph *g, const struct ds_graph_dep *dep, uint32_t *id)
+/* One string of a detail, "" for NULL, with its length and hash. */
+struct dstr {
+	const char *s;
+	size_t n;
+	uint64_t h;
+};
+
+static void dstr_of(struct dstr *d, const char *s)
 {
-	struct gtuple t = { 0 };
+	d->s = s ? s : "";
+	d->n = strlen(d->s);
+	d->h = hash_mem(d->s, d->n);
+}
+
+/* strcmp(): a shorter string may end the arena, and memcmp() may read all n bytes. */
+static bool dstr_is(const struct ds_graph *g, const struct dstr *d, uint32_t off)
+{
+	return !strcmp(g->str + off, d->s);
+}
+
+static inline uint64_t rotl64(uint64_t x, unsigned int r)
+{
+	return x << r | x >> (64 - r);
+}
+
+/* Room for one more detail tuple in the table. */
+static int tuples_reserve(struct ds_graph *g)
+{
+	struct htab nt;
 	uint32_t i;
 	int err;
 
-	if (dep) {
-		err = str_intern(g, dep->wait_fn, &t.wait);
-		if (!err)
-			err = str_intern(g, dep->event_fn, &t.event);
-		if (!err)
-			err = str_intern(g, dep->source, &t.source);
-		if (err)
-			return err;
-		t.ctx = dep->ctx;
-	}
-	err = htab_reserve(g, &g->tuple_tab, (uint64_t)g->nr_tuples + 1, tuples_slot_hash);
+	if (!htab_full(&g->tuple_tab))
+		return 0;
+	err = htab_new(&g->tuple_tab, (uint64_t)g->nr_tuples + 1, &nt);
 	if (err)
 		return err;
-	for (i = hash_tuple(&t) & g->tuple_tab.mask; g->tuple_tab.slots[i];
-	     i = (i + 1) & g->tuple_tab.mask) {
-		const struct gtuple *o = &g->tuples[g->tuple_tab.slots[i] - 1];
+	for (i = 0; i < g->nr_tuples; i++)
+		htab_put(&nt, hash_tuple(&g->tuples[i]), i);
+	htab_replace(&g->tuple_tab, &nt);
+	return 0;
+}
 
-		if (o->wait == t.wait && o->event == t.event && o->source == t.source &&
-		    o->ctx == t.ctx) {
-			*id = g->tuple_tab.slots[i] - 1;
+/*
+ * The id of @dep's (wait fn, event fn, context, source), interned on
+ * first use.  A feed names few distinct details, so a small cache by the
+ * hash of the strings answers most calls with three comparisons where
+ * interning would probe four tables.
+ */
+static int tuple_intern(struct ds_graph *g, const struct ds_graph_dep *dep, uint32_t *id)
+{
+	struct gtuple t = { 0 };
+	struct dstr w, e, src;
+	uint64_t h, th;
+	uint32_t i, c;
+	uint8_t x;
+	int err;
+
+	dstr_of(&w, dep ? dep->wait_fn : NULL);
+	dstr_of(&e, dep ? dep->event_fn : NULL);
+	dstr_of(&src, dep ? dep->source : NULL);
+	t.ctx = dep ? dep->ctx : 0;
+	h = mix64(w.h ^ rotl64(e.h, 21) ^ rotl64(src.h, 42) ^ (unsigned char)t.ctx);
+	c = (uint32_t)(h % TCACHE);
+	if (g->tcache[c].tuple && g->tcache[c].hash == h) {
+		const struct gtuple *o = &g->tuples[g->tcache[c].tuple - 1];
+
+		if (o->ctx == t.ctx && dstr_is(g, &w, o->wait) && dstr_is(g, &e, o->event) &&
+		    dstr_is(g, &src, o->source)) {
+			*id = g->tcache[c].tuple - 1;
 			return 0;
+		}
+	}
+	err = str_intern_h(g, w.s, w.n, w.h, &t.wait);
+	if (!err)
+		err = str_intern_h(g, e.s, e.n, e.h, &t.event);
+	if (!err)
+		err = str_intern_h(g, src.s, src.n, src.h, &t.source);
+	if (!err)
+		err = tuples_reserve(g);
+	if (err)
+		return err;
+	th = hash_tuple(&t);
+	for (i = (uint32_t)th & g->tuple_tab.mask; (x = g->tuple_tab.tags[i]);
+	     i = (i + 1) & g->tuple_tab.mask) {
+		const struct gtuple *o = &g->tuples[g->tuple_tab.vals[i]];
+
+		if (x == hash_tag(th) && o->wait == t.wait && o->event == t.event &&
+		    o->source == t.source && o->ctx == t.ctx) {
+			*id = g->tuple_tab.vals[i];
+			goto out;
 		}
 	}
 	err = grow((void **)&g->tuples, &g->cap_tuples, g->nr_tuples + 1, sizeof(*g->tuples));
 	if (err)
 		return err;
 	g->tuples[g->nr_tuples] = t;
-	g->tuple_tab.slots[i] = g->nr_tuples + 1;
-	g->tuple_tab.len++;
+	htab_set(&g->tuple_tab, i, th, g->nr_tuples);
 	*id = g->nr_tuples++;
+out:
+	g->tcache[c].hash = h;
+	g->tcache[c].tuple = *id + 1;
 	return 0;
 }
 
 uint32_t ds_graph__edge_find(const struct ds_graph *g, uint32_t from, uint32_t to)
 {
 	uint32_t i;
+	bool found;
 
-	if (!g || !g->edge_tab.slots)
+	if (!g || !g->edge_tab.tags)
 		return NONE;
-	for (i = hash_edge(from, to) & g->edge_tab.mask; g->edge_tab.slots[i];
-	     i = (i + 1) & g->edge_tab.mask) {
-		const struct gedge *e = &g->edges[g->edge_tab.slots[i] - 1];
-
-		if (e->from == from && e->to == to)
-			return g->edge_tab.slots[i] - 1;
-	}
-	return NONE;
+	i = edge_slot(g, from, to, hash_edge(from, to), &found);
+	return found ? g->edge_tab.vals[i] : NONE;
 }
 
 /* Count @tuple on edge @e, appending a detail if it is new there. */
@@ -952,7 +1366,9 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		       const struct ds_graph_dep *dep, bool *cycle, struct ds_graph_cycle *path)
 {
 	uint32_t tuple, e, i, ra, rb;
-	bool cyc;
+	struct gcls *f, *t;
+	bool cyc, found = false;
+	uint64_t h;
 	int err;
 
 	if (cycle)
@@ -961,11 +1377,20 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		path->nr = 0;
 	if (!g || from >= g->nr_nodes || to >= g->nr_nodes)
 		return -EINVAL;
+	/* the misses this edge will take, under way while the detail is interned */
+	f = &g->cls[from];
+	t = &g->cls[to];
+	h = hash_edge(from, to);
+	__builtin_prefetch(f);
+	__builtin_prefetch(t);
+	if (g->edge_tab.tags)
+		__builtin_prefetch(&g->edge_tab.tags[(uint32_t)h & g->edge_tab.mask]);
 	err = tuple_intern(g, dep, &tuple);
 	if (err)
 		return err;
-	e = ds_graph__edge_find(g, from, to);
-	if (e != NONE) {
+	i = g->edge_tab.tags ? edge_slot(g, from, to, h, &found) : 0;
+	if (found) {
+		e = g->edge_tab.vals[i];
 		err = detail_add(g, e, tuple);
 		if (err)
 			return err;
@@ -977,32 +1402,32 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		if (!err)
 			err = grow((void **)&g->details, &g->cap_details, g->nr_details + 1,
 				   sizeof(*g->details));
+		if (!err && htab_full(&g->edge_tab)) {
+			err = edges_reserve(g);
+			if (!err)
+				i = edge_slot(g, from, to, h, &found);
+		}
 		if (!err)
-			err = htab_reserve(g, &g->edge_tab, (uint64_t)g->nr_edges + 1,
-					   edges_slot_hash);
+			err = adj_reserve(g, &f->out);
 		if (!err)
-			err = adj_reserve(&g->out[from]);
-		if (!err)
-			err = adj_reserve(&g->in[to]);
+			err = adj_reserve(g, &t->in);
 		if (!err)
 			err = search_reserve(g);
 		if (err)
 			return err;
 		/* nothing below fails */
+		__builtin_prefetch(&f->out.v[f->out.nr], 1);
+		__builtin_prefetch(&t->in.v[t->in.nr], 1);
 		ra = comp_find(g, from);
 		rb = comp_find(g, to);
 		cyc = levels_insert(g, ra, rb);
 		e = g->nr_edges++;
 		g->edges[e] = (struct gedge){ from, to, NONE };
-		g->out[from].v[g->out[from].nr++] = to;
-		g->in[to].v[g->in[to].nr++] = from;
-		for (i = hash_edge(from, to) & g->edge_tab.mask; g->edge_tab.slots[i];
-		     i = (i + 1) & g->edge_tab.mask)
-			;
-		g->edge_tab.slots[i] = e + 1;
-		g->edge_tab.len++;
+		f->out.v[f->out.nr++] = to;
+		t->in.v[t->in.nr++] = from;
+		htab_set(&g->edge_tab, i, h, e);
 		detail_add(g, e, tuple);
-		if (ra != rb && g->hot[ra].level == g->hot[rb].level)
+		if (ra != rb && g->cls[ra].level == g->cls[rb].level)
 			same_add(g, rb, from);
 		if (cyc && ra != rb)
 			merge_cycle(g, ra, rb);
@@ -1121,21 +1546,27 @@ uint64_t ds_graph__nr_cycle_adds(const struct ds_graph *g)
 
 static size_t htab_bytes(const struct htab *t)
 {
-	return t->slots ? ((size_t)t->mask + 1) * sizeof(*t->slots) : 0;
+	return t->tags ? ((size_t)t->mask + 1) * (1 + sizeof(*t->vals)) : 0;
 }
 
 size_t ds_graph__mem_bytes(const struct ds_graph *g)
 {
-	uint32_t i;
+	uint32_t i, caps[3], k;
 	size_t b;
 
 	if (!g)
 		return 0;
 	b = sizeof(*g);
-	b += (size_t)g->cap_nodes * (sizeof(*g->nodes) + 3 * sizeof(struct adj) +
-				     sizeof(*g->hot) + sizeof(*g->cold));
-	for (i = 0; i < g->nr_nodes; i++)
-		b += ((size_t)g->out[i].cap + g->in[i].cap + g->same[i].cap) * sizeof(uint32_t);
+	b += (size_t)g->cap_nodes * (sizeof(*g->nodes) + sizeof(*g->cls) + sizeof(*g->cold));
+	b += g->pool.bytes;
+	for (i = 0; i < g->nr_nodes; i++) {
+		caps[0] = g->cls[i].out.cap;
+		caps[1] = g->cls[i].in.cap;
+		caps[2] = g->cls[i].same.cap;
+		for (k = 0; k < 3; k++)
+			if (caps[k] > 1u << POOL_LG)
+				b += (size_t)caps[k] * sizeof(uint32_t);
+	}
 	b += (size_t)g->cap_edges * sizeof(*g->edges);
 	b += (size_t)g->cap_details * sizeof(*g->details);
 	b += (size_t)g->cap_tuples * sizeof(*g->tuples);
@@ -1175,22 +1606,22 @@ bool ds_graph__same_scc(const struct ds_graph *g, uint32_t a, uint32_t b)
 
 uint32_t ds_graph__out_nr(const struct ds_graph *g, uint32_t cls)
 {
-	return g && cls < g->nr_nodes ? g->out[cls].nr : 0;
+	return g && cls < g->nr_nodes ? g->cls[cls].out.nr : 0;
 }
 
 uint32_t ds_graph__out_to(const struct ds_graph *g, uint32_t cls, uint32_t i)
 {
-	return g && cls < g->nr_nodes && i < g->out[cls].nr ? g->out[cls].v[i] : NONE;
+	return g && cls < g->nr_nodes && i < g->cls[cls].out.nr ? g->cls[cls].out.v[i] : NONE;
 }
 
 uint32_t ds_graph__in_nr(const struct ds_graph *g, uint32_t cls)
 {
-	return g && cls < g->nr_nodes ? g->in[cls].nr : 0;
+	return g && cls < g->nr_nodes ? g->cls[cls].in.nr : 0;
 }
 
 uint32_t ds_graph__in_from(const struct ds_graph *g, uint32_t cls, uint32_t i)
 {
-	return g && cls < g->nr_nodes && i < g->in[cls].nr ? g->in[cls].v[i] : NONE;
+	return g && cls < g->nr_nodes && i < g->cls[cls].in.nr ? g->cls[cls].in.v[i] : NONE;
 }
 
 uint32_t ds_graph__edge_from(const struct ds_graph *g, uint32_t e)
@@ -1305,8 +1736,8 @@ int ds_graph__sccs(const struct ds_graph *g, struct ds_graph_sccs *out)
 		t.cs_pos[sp++] = 0;
 		while (sp) {
 			x = t.cs_node[sp - 1];
-			if (t.cs_pos[sp - 1] < g->out[x].nr) {
-				y = g->out[x].v[t.cs_pos[sp - 1]++];
+			if (t.cs_pos[sp - 1] < g->cls[x].out.nr) {
+				y = g->cls[x].out.v[t.cs_pos[sp - 1]++];
 				if (t.index[y] == NONE) {
 					t.index[y] = t.low[y] = idx++;
 					t.stack[top++] = y;
@@ -1458,8 +1889,8 @@ static uint32_t scc_short_cycle(const struct ds_graph *g, const struct ds_graph_
 	parent[r] = r;
 	while (head < tail && last == NONE) {
 		x = queue[head++];
-		for (k = 0; k < g->out[x].nr; k++) {
-			y = g->out[x].v[k];
+		for (k = 0; k < g->cls[x].out.nr; k++) {
+			y = g->cls[x].out.v[k];
 			if (y == r) {
 				last = x;
 				break;
@@ -1573,15 +2004,15 @@ int ds_graph__select_around(const struct ds_graph *g, const struct ds_graph_sccs
 	for (d = 0; d < depth && lvl_start < lvl_end; d++) {
 		for (i = lvl_start; i < lvl_end; i++) {
 			x = order[i];
-			for (k = 0; k < g->out[x].nr; k++) {
-				y = g->out[x].v[k];
+			for (k = 0; k < g->cls[x].out.nr; k++) {
+				y = g->cls[x].out.v[k];
 				if (!SEEN(y)) {
 					SET_SEEN(y);
 					order[cnt++] = y;
 				}
 			}
-			for (k = 0; k < g->in[x].nr; k++) {
-				y = g->in[x].v[k];
+			for (k = 0; k < g->cls[x].in.nr; k++) {
+				y = g->cls[x].in.v[k];
 				if (!SEEN(y)) {
 					SET_SEEN(y);
 					order[cnt++] = y;

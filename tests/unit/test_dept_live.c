@@ -279,6 +279,20 @@ TEST(dept_live_lost_records)
 
 	CHECK(!ds_graph__new(&g));
 	CHECK(!ds_dept_live__new(g, &cbs, NULL, &l));
+	/* a scheduler wait's class is "<sched>", as reports print it */
+	{
+		struct ds_dept_class_event c = {};
+
+		hdr(&c.hdr, DS_EV_DEPT_CLASS, sizeof(c), 0);
+		c.key = 0x4242;
+		c.flags = DS_DEPT_CLASS_F_SCHED;
+		snprintf(c.name, sizeof(c.name), "%s", "&rcu_state.gp_wq");
+		CHECK(!ds_dept_live__feed(l, &c.hdr));
+		id = ds_dept_live__class_of(l, 0x4242);
+		CHECK(id != DS_GRAPH_NONE);
+		if (id != DS_GRAPH_NONE)
+			CHECK_EQ_STR(ds_graph__class_name(g, id), "<sched>");
+	}
 	/* no class records at all */
 	dep_rec(l, DS_EV_DEPT_DEP, 0, 0, KEY_A, KEY_PG, "lock", "unlock", "lock", 0);
 	id = ds_dept_live__class_of(l, KEY_A);

@@ -330,6 +330,280 @@ TEST(test_graph_random_against_dfs)
 	ds_graph_cycle__free(&cyc_path);
 }
 
+/*
+ * Details are deduplicated by content, not by pointer: ds_dept_live passes
+ * the same buffers with new contents every time, which the engine's cache
+ * of recent details must not mistake for the last detail.
+ */
+TEST(test_graph_detail_dedup)
+{
+	static const char long_a[] = "folio_wait_bit_common", long_b[] = "folio_wait_XXX_common";
+	struct ds_graph_dep dep = { 0 }, empty = { "", "", 0, "" }, got;
+	char wait[48], event[48], src[16], name[48];
+	uint32_t a, b, e, cnt = 0, i, r, wrong = 0;
+	struct ds_graph *g;
+	bool cyc;
+
+	REQUIRE(!ds_graph__new(&g));
+	a = cls(g, "a");
+	b = cls(g, "b");
+	dep.wait_fn = wait;
+	dep.event_fn = event;
+	dep.source = src;
+	snprintf(wait, sizeof(wait), "lock");
+	snprintf(event, sizeof(event), "unlock");
+	snprintf(src, sizeof(src), "tracepoint");
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	e = ds_graph__edge_find(g, a, b);
+	CHECK(!ds_graph__edge_detail(g, e, 0, &got, &cnt) && cnt == 2);
+	CHECK(ds_graph__edge_detail(g, e, 1, NULL, NULL) == -ENOENT);
+	/* the same buffer, other contents: a second detail */
+	snprintf(wait, sizeof(wait), "%s", long_a);
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 1, &got, &cnt) && cnt == 1);
+	CHECK_EQ_STR(got.wait_fn, long_a);
+	CHECK_EQ_STR(got.event_fn, "unlock");
+	CHECK_EQ_STR(got.source, "tracepoint");
+	/* same first and last 8 bytes and length, different middle */
+	snprintf(wait, sizeof(wait), "%s", long_b);
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 2, &got, &cnt) && cnt == 1);
+	CHECK_EQ_STR(got.wait_fn, long_b);
+	/* back to the first: counted on it */
+	snprintf(wait, sizeof(wait), "lock");
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 0, &got, &cnt) && cnt == 3);
+	/* the context tells details apart too */
+	dep.ctx = 'B';
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 3, &got, &cnt) && cnt == 1 && got.ctx == 'B');
+	/* other pointers, same contents: the same detail */
+	CHECK(!ds_graph__add_edge(g, a, b, &(struct ds_graph_dep){ "lock", "unlock", 'B',
+								  "tracepoint" }, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 3, &got, &cnt) && cnt == 2);
+	/* only the event function differs, then only the source */
+	dep.ctx = 0;
+	snprintf(event, sizeof(event), "complete");
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 4, &got, &cnt) && cnt == 1);
+	CHECK_EQ_STR(got.event_fn, "complete");
+	snprintf(src, sizeof(src), "proc");
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 5, &got, &cnt) && cnt == 1);
+	CHECK_EQ_STR(got.source, "proc");
+	snprintf(event, sizeof(event), "unlock");
+	snprintf(src, sizeof(src), "tracepoint");
+	CHECK(!ds_graph__add_edge(g, a, b, &dep, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, e, 0, &got, &cnt) && cnt == 4);
+	CHECK(ds_graph__edge_detail(g, e, 6, NULL, NULL) == -ENOENT);
+	/* no detail and an empty one are the same */
+	CHECK(!ds_graph__add_edge(g, b, a, NULL, &cyc, NULL));
+	CHECK(!ds_graph__add_edge(g, b, a, &empty, &cyc, NULL));
+	CHECK(!ds_graph__edge_detail(g, ds_graph__edge_find(g, b, a), 0, &got, &cnt) && cnt == 2);
+	CHECK(ds_graph__edge_detail(g, ds_graph__edge_find(g, b, a), 1, NULL, NULL) == -ENOENT);
+	CHECK_EQ_STR(got.wait_fn, "");
+	/* prefixes of one name, 1 to 20 bytes, each its own detail */
+	dep.ctx = 0;
+	snprintf(event, sizeof(event), "e");
+	for (r = 0; r < 2; r++) {
+		for (i = 1; i <= 20; i++) {
+			snprintf(wait, sizeof(wait), "%.*s", (int)i, "abcdefghijklmnopqrstu");
+			CHECK(!ds_graph__add_edge(g, a, a, &dep, &cyc, NULL));
+		}
+	}
+	e = ds_graph__edge_find(g, a, a);
+	for (i = 0; i < 20; i++) {
+		CHECK(!ds_graph__edge_detail(g, e, i, &got, &cnt));
+		wrong += cnt != 2 || strlen(got.wait_fn) != i + 1;
+	}
+	CHECK(ds_graph__edge_detail(g, e, 20, NULL, NULL) == -ENOENT);
+	CHECK_EQ_U64(wrong, 0);
+	/* many more details than the cache holds, round-robin */
+	for (r = 0; r < 3; r++) {
+		for (i = 0; i < 300; i++) {
+			snprintf(name, sizeof(name), "wait_fn_%u", i * 7919 % 300);
+			dep.wait_fn = name;
+			CHECK(!ds_graph__add_edge(g, b, b, &dep, &cyc, NULL));
+		}
+	}
+	e = ds_graph__edge_find(g, b, b);
+	CHECK_EQ_U64(ds_graph__edge_count(g, e), 900);
+	for (i = 0, wrong = 0; i < 300; i++)
+		wrong += ds_graph__edge_detail(g, e, i, &got, &cnt) || cnt != 3;
+	CHECK(ds_graph__edge_detail(g, e, 300, NULL, NULL) == -ENOENT);
+	CHECK_EQ_U64(wrong, 0);
+	CHECK_EQ_U64(ds_graph__nr_edges(g), 4);
+	ds_graph__free(g);
+}
+
+/* Every table grows many times over: the answers before and after must agree. */
+TEST(test_graph_tables_grow)
+{
+	enum { N = 20000, M = 60000 };
+	uint32_t *id = malloc(N * sizeof(*id)), *ef = malloc(M * sizeof(*ef));
+	uint32_t *et = malloc(M * sizeof(*et)), i, x, wrong = 0, edges = 0;
+	char name[32], key[32];
+	struct ds_graph *g;
+	size_t mem;
+
+	REQUIRE(id && ef && et);
+	REQUIRE(!ds_graph__new(&g));
+	/* every third name is shared with the class before it: an ambiguous pair */
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "&obj->lock#%u", i % 3 == 2 ? i - 1 : i);
+		snprintf(key, sizeof(key), "ffffffff8%07x", i * 16);
+		REQUIRE(!ds_graph__class(g, name, key, i % 5 == 4 ? 1 : -1, &id[i]));
+		wrong += id[i] != i;
+	}
+	CHECK_EQ_U64(wrong, 0);
+	CHECK_EQ_U64(ds_graph__nr_classes(g), N);
+	for (i = 0; i < N; i++) {
+		bool shared = (i % 3 == 2 || (i % 3 == 1 && i + 1 < N)) &&
+			      (i % 5 == 4) == ((i % 3 == 2 ? i - 1 : i + 1) % 5 == 4);
+
+		snprintf(name, sizeof(name), "&obj->lock#%u", i % 3 == 2 ? i - 1 : i);
+		snprintf(key, sizeof(key), "ffffffff8%07x", i * 16);
+		wrong += ds_graph__find_class(g, name, key, i % 5 == 4 ? 1 : -1, &x) || x != i;
+		wrong += ds_graph__class(g, name, key, i % 5 == 4 ? 1 : -1, &x) || x != i;
+		wrong += ds_graph__class_ambiguous(g, i) != shared;
+	}
+	CHECK_EQ_U64(wrong, 0);
+	CHECK_EQ_U64(ds_graph__nr_classes(g), N);
+	for (i = 0; i < M; i++) {
+		ef[i] = rnd(N);
+		et[i] = rnd(N);
+		/* a tenth repeat an earlier edge */
+		if (i && !rnd(10)) {
+			x = rnd(i);
+			ef[i] = ef[x];
+			et[i] = et[x];
+		}
+		edges += ds_graph__edge_find(g, ef[i], et[i]) == DS_GRAPH_NONE;
+		REQUIRE(!ds_graph__add_edge(g, ef[i], et[i], NULL, NULL, NULL));
+	}
+	CHECK_EQ_U64(ds_graph__nr_edges(g), edges);
+	for (i = 0; i < M; i++) {
+		x = ds_graph__edge_find(g, ef[i], et[i]);
+		wrong += x == DS_GRAPH_NONE || ds_graph__edge_from(g, x) != ef[i] ||
+			 ds_graph__edge_to(g, x) != et[i];
+	}
+	for (i = 0; i < edges; i++)
+		wrong += ds_graph__edge_find(g, ds_graph__edge_from(g, i),
+					     ds_graph__edge_to(g, i)) != i;
+	CHECK_EQ_U64(wrong, 0);
+	mem = ds_graph__mem_bytes(g);
+	CHECK(mem > (size_t)edges * 20 && mem < (size_t)edges * 400);
+	ds_graph__free(g);
+	free(id);
+	free(ef);
+	free(et);
+}
+
+/* Neighbour lists keep creation order however they grow, interleaved with others. */
+TEST(test_graph_neighbours_in_order)
+{
+	enum { N = 12000, K = 40 };
+	struct ds_graph *g;
+	uint32_t hub, sink, i, k, wrong = 0;
+	char name[32];
+
+	REQUIRE(!ds_graph__new(&g));
+	hub = cls(g, "hub");
+	sink = cls(g, "sink");
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "n%u", i);
+		cls(g, name);
+	}
+	/* hub and sink past any small-array size, 40 others growing between them */
+	for (i = 0; i < N; i++) {
+		REQUIRE(!ds_graph__add_edge(g, hub, 2 + i, NULL, NULL, NULL));
+		REQUIRE(!ds_graph__add_edge(g, 2 + (i * 7) % N, sink, NULL, NULL, NULL));
+		if (i % (N / K / 8) == 0)
+			for (k = 0; k < K; k++)
+				REQUIRE(!ds_graph__add_edge(g, 2 + k, 2 + K + (i + k) % (N - K),
+							    NULL, NULL, NULL));
+	}
+	CHECK_EQ_U64(ds_graph__out_nr(g, hub), N);
+	CHECK_EQ_U64(ds_graph__in_nr(g, sink), N);
+	for (i = 0; i < N; i++) {
+		wrong += ds_graph__out_to(g, hub, i) != 2 + i;
+		wrong += ds_graph__in_from(g, sink, i) != 2 + (i * 7) % N;
+	}
+	for (k = 0; k < K; k++) {
+		uint32_t n = ds_graph__out_nr(g, 2 + k), j, prev = DS_GRAPH_NONE;
+
+		/* out-edges in creation order have increasing ids */
+		for (j = 0; j < n; j++) {
+			uint32_t e = ds_graph__edge_find(g, 2 + k, ds_graph__out_to(g, 2 + k, j));
+
+			wrong += e == DS_GRAPH_NONE || (prev != DS_GRAPH_NONE && e <= prev);
+			prev = e;
+		}
+	}
+	CHECK_EQ_U64(wrong, 0);
+	CHECK_EQ_U64(ds_graph__out_to(g, hub, N), DS_GRAPH_NONE);
+	ds_graph__free(g);
+}
+
+/*
+ * A lock hierarchy as DEPT sees one: layers, hubs with many more edges
+ * than a cheap raise may scan, a few edges against the order.  Every
+ * answer equals a plain DFS's and the components are Tarjan's.
+ */
+TEST(test_graph_hierarchy_against_dfs)
+{
+	enum { N = 600, M = 6000, LAYERS = 8 };
+	struct ds_graph_cycle cyc_path = { 0 };
+	uint32_t i, a, b, x, layer[N];
+	int wrong = 0, bad_path = 0, bad_scc = 0, cycles = 0;
+	struct ds_graph_sccs s;
+	struct ds_graph *g;
+	char name[32];
+	bool cyc, want;
+
+	REQUIRE(!ds_graph__new(&g));
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "l%u", i);
+		cls(g, name);
+		layer[i] = rnd(LAYERS);
+	}
+	for (i = 0; i < M; i++) {
+		/* one end in four is one of 4 hubs */
+		a = rnd(4) ? rnd(N) : rnd(4);
+		b = rnd(4) ? rnd(N) : rnd(4);
+		if (layer[a] == layer[b])
+			continue;
+		if ((layer[a] > layer[b]) != !rnd(200)) {
+			x = a;
+			a = b;
+			b = x;
+		}
+		want = reaches(g, b, a);
+		REQUIRE(!ds_graph__add_edge(g, a, b, NULL, &cyc, &cyc_path));
+		wrong += cyc != want;
+		cycles += cyc;
+		if (cyc && !valid_cycle(g, &cyc_path, a, b))
+			bad_path++;
+	}
+	REQUIRE(!ds_graph__sccs(g, &s));
+	for (a = 0; a < N; a++) {
+		for (b = a + 1; b < N; b++) {
+			bool tj = s.scc_of[a] != DS_GRAPH_NONE && s.scc_of[a] == s.scc_of[b];
+
+			bad_scc += tj != ds_graph__same_scc(g, a, b);
+		}
+	}
+	CHECK_EQ_U64(wrong, 0);
+	CHECK_EQ_U64(bad_path, 0);
+	CHECK_EQ_U64(bad_scc, 0);
+	CHECK(cycles > 5);
+	CHECK(ds_graph__out_nr(g, 0) > 64);
+	ds_graph_sccs__free(&s);
+	ds_graph_cycle__free(&cyc_path);
+	ds_graph__free(g);
+}
+
 TEST(test_graph_sccs)
 {
 	struct ds_graph_sccs s;

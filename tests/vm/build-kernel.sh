@@ -53,7 +53,16 @@ done
 key=$({
 	src_id
 	grep -hE '^(CONFIG_|# CONFIG_)' "${fragments[@]}"
-	for i in "${!patches[@]}"; do cat "${patches[$i]}"; echo "only ${only[$i]}"; done
+	for i in "${!patches[@]}"; do
+		if [ -n "${only[$i]}" ]; then
+			# only what is applied counts: the DEPT series' dept.c is not
+			awk -v f="a/${only[$i]}" '/^diff --git /{ keep = ($3 == f) } keep' \
+				"${patches[$i]}"
+			echo "only ${only[$i]}"
+		else
+			cat "${patches[$i]}"
+		fi
+	done
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
 b=$cache/build/$name-$key

@@ -9,17 +9,21 @@
  * Memory, on x86-64, in arrays that double as they grow (so up to twice
  * this until the next doubling):
  *   per class   96 bytes: identity 16 (name and key string ids, subclass,
- *               flags), three neighbour-array headers 48, search state 32
- *               (union-find, level, marks, member list); about 16 more in
- *               the two class hash tables and 8 of search scratch.  Names
- *               and keys are stored once, however many classes use them.
+ *               flags), one 64-byte line of what inserting and searching
+ *               read (union-find, level, mark, member list, three
+ *               neighbour-array headers), 16 more search state; about 20
+ *               more in the two class hash tables (5 bytes a slot) and 8
+ *               of search scratch.  Names and keys are stored once,
+ *               however many classes use them.
  *   per edge    12 bytes (ends, first detail), 4 in each of the two
- *               neighbour arrays, about 8 in the (from, to) table, 4 more
+ *               neighbour arrays, about 10 in the (from, to) table, 4 more
  *               while it joins two classes of one level; 12 per distinct
  *               detail (tuple id, count, link); a (wait fn, event fn,
  *               context, source) tuple is 16 bytes once, shared by every
  *               edge that has it: /proc/dept_deps edges share one.
- * bench/graphbench.c measures about 60 bytes per edge, slack included, at
+ *               Neighbour arrays come from a pool that keeps the blocks
+ *               they outgrow for other arrays: up to as much again.
+ * bench/graphbench.c measures about 80 bytes per edge, slack included, at
  * a million edges among 100000 classes; ds_graph__mem_bytes() gives the
  * real figure.  Ids are 32-bit: up to 2^31 classes and edges.
  *
@@ -84,8 +88,10 @@ size_t ds_graph__find_name(const struct ds_graph *g, const char *name, uint32_t 
  *
  * Cost: the two-way search of Bender, Fineman, Gilbert and Tarjan over
  * strongly connected components (see graph.c): O(1) when the levels
- * already order @from before @to, amortised O(sqrt(edges)) otherwise; a
- * duplicate edge costs a hash lookup.
+ * already order @from before @to, amortised O(sqrt(edges)) otherwise,
+ * plus a bounded lift of @to above @from where that keeps the levels in
+ * order; a duplicate edge costs a hash lookup.  In practice a new edge
+ * costs about one round trip to memory: bench/deptingest.c.
  */
 int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
 		       const struct ds_graph_dep *dep, bool *cycle, struct ds_graph_cycle *path);
