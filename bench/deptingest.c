@@ -67,6 +67,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include "bench.h"
 #include "deptscope/dept_live.h"
 #include "deptscope/event.h"
 #include "deptscope/graph.h"
@@ -165,46 +166,12 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-	/* splitmix64: fixed seed, same input on every machine */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return bench_rnd(&rng_state);
 }
 
 static double rnd_unit(void)
 {
 	return (rnd() >> 11) * 0x1p-53;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
- * Time on the CPU, the process's own (it is single-threaded): what "on
- * one core" asks for, and unlike the wall clock it does not count time
- * the scheduler gave to other work on a busy machine.
- */
-static double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kib(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
 }
 
 static void *xcalloc(size_t n, size_t size)
@@ -545,8 +512,8 @@ static double ingest(const struct stream *s, struct seen *seen, struct ds_graph 
 		fprintf(stderr, "deptingest: out of memory\n");
 		exit(2);
 	}
-	w0 = now_s();
-	t0 = cpu_s();
+	w0 = bench_now_s();
+	t0 = bench_cpu_s();
 	for (p = s->buf; p < end; p += h->size) {
 		h = (const void *)p;
 		err = ds_dept_live__feed(*lp, h);
@@ -555,8 +522,8 @@ static double ingest(const struct stream *s, struct seen *seen, struct ds_graph 
 			exit(2);
 		}
 	}
-	t = cpu_s() - t0;
-	*wall = now_s() - w0;
+	t = bench_cpu_s() - t0;
+	*wall = bench_now_s() - w0;
 	return t;
 }
 
@@ -620,14 +587,14 @@ static double engine_only(const struct stream *s, uint32_t nr_edges)
 		from[i] = id_of(keys, nr, rec[i]->fkey);
 		to[i] = id_of(keys, nr, rec[i]->tkey);
 	}
-	t0 = cpu_s();
+	t0 = bench_cpu_s();
 	for (i = 0; i < ne && !err; i++) {
 		struct ds_graph_dep dep = { .wait_fn = rec[i]->wait_fn,
 					    .event_fn = rec[i]->event_fn, .source = "tracepoint" };
 
 		err = ds_graph__add_edge(g, from[i], to[i], &dep, &cyc, &path);
 	}
-	t = cpu_s() - t0;
+	t = bench_cpu_s() - t0;
 	if (err || ds_graph__nr_edges(g) != nr_edges) {
 		fprintf(stderr, "deptingest: engine alone: %s\n",
 			err ? strerror(-err) : "edges lost");
@@ -669,7 +636,7 @@ static int check_cycles(const struct gen *gn, const struct ds_dept_live *l,
 	uint32_t n = ds_graph__nr_classes(g), *id = xcalloc(gn->nr_classes, sizeof(*id));
 	uint32_t *first, *fill, *adj, *queue, *mark, ep = 0, i, u, v, x, k, head, tail;
 	struct ds_graph_sccs s;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	int err;
 
 	memset(ck, 0, sizeof(*ck));
@@ -731,7 +698,7 @@ static int check_cycles(const struct gen *gn, const struct ds_dept_live *l,
 		ck->cycles += cyc;
 		ck->mismatches += i < seen->nr && cyc != !!seen->cycle[i];
 		ck->done = i + 1;
-		if ((i & 1023) == 1023 && now_s() - t0 > budget)
+		if ((i & 1023) == 1023 && bench_now_s() - t0 > budget)
 			break;
 	}
 out:
@@ -794,7 +761,7 @@ static int poll_dump(struct ds_graph *live, const char *path, struct poll_res *r
 	struct ds_dept_deps_stats st;
 	uint32_t c, i, nr, from, to, before, *map = NULL;
 	struct ds_graph *fresh;
-	double t0 = cpu_s();
+	double t0 = bench_cpu_s();
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -839,7 +806,7 @@ out:
 	free(map);
 	ds_graph_cycle__free(&cyc);
 	ds_graph__free(fresh);
-	res->secs = cpu_s() - t0;
+	res->secs = bench_cpu_s() - t0;
 	return err;
 }
 
@@ -1067,7 +1034,7 @@ static void print_kv(uint32_t classes, uint32_t edges, unsigned int rounds,
 	printf(" random_edges_per_sec=%.0f random_ns_per_edge=%.1f random_cycle_edges=%llu"
 	       " random_check_cycle_edges=%llu", rr->rate, rr->secs * 1e9 / edges,
 	       (unsigned long long)rr->cycles, (unsigned long long)rr->ck.cycles);
-	printf(" peak_rss_kib=%ld target_edges_per_sec=%.0f checks=%s pass=%d\n", peak_rss_kib(),
+	printf(" peak_rss_kib=%ld target_edges_per_sec=%.0f checks=%s pass=%d\n", bench_peak_rss_kib(),
 	       target, ok ? "ok" : "failed", pass);
 }
 
@@ -1176,7 +1143,7 @@ int main(int argc, char **argv)
 		ok = ok && rr.ok;
 	}
 	printf("peak RSS %.0f MiB (the record stream included: %.0f MiB)\n",
-	       peak_rss_kib() / 1024.0,
+	       bench_peak_rss_kib() / 1024.0,
 	       ((double)edges * sizeof(struct ds_dept_dep_event) +
 		(double)classes * sizeof(struct ds_dept_class_event)) / 1048576.0);
 	pass = do_dept && rd.rate >= target;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include "bench.h"
 #include "deptscope/graph.h"
 
 struct edge {
@@ -37,28 +38,7 @@ static uint64_t rng_state = 0x5eed0dec0de5eedULL;
 
 static uint64_t rnd(void)
 {
-	/* splitmix64: fixed seed, same input on every machine */
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double peak_rss_mib(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss / 1024.0;
+	return bench_rnd(&rng_state);
 }
 
 static struct edge *make_edges(uint32_t classes, uint32_t nr)
@@ -207,7 +187,7 @@ static uint32_t naive_run(struct naive *nv, const struct edge *edges, uint32_t f
 			  const bool *engine, double budget, double *secs, uint64_t *cycles,
 			  uint64_t *mismatches)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	uint32_t i;
 	bool cyc;
 
@@ -219,12 +199,12 @@ static uint32_t naive_run(struct naive *nv, const struct edge *edges, uint32_t f
 		*cycles += cyc;
 		*mismatches += cyc != engine[i];
 		/* it is quadratic: stop at the time budget, compare on what it did */
-		if (((i - from) & 63) == 63 && now_s() - t0 > budget) {
+		if (((i - from) & 63) == 63 && bench_now_s() - t0 > budget) {
 			i++;
 			break;
 		}
 	}
-	*secs = now_s() - t0;
+	*secs = bench_now_s() - t0;
 	return i - from;
 }
 
@@ -242,12 +222,12 @@ static double engine_prefix(const struct edge *edges, uint32_t classes, uint32_t
 		exit(2);
 	add_classes(g, classes);
 	*cycles = 0;
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (i = 0; i < n; i++) {
 		ds_graph__add_edge(g, edges[i].from, edges[i].to, NULL, &cyc, &path);
 		*cycles += cyc;
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now_s() - t0;
 	ds_graph__free(g);
 	ds_graph_cycle__free(&path);
 	return t0;
@@ -309,10 +289,10 @@ int main(int argc, char **argv)
 	}
 	add_classes(g, classes);
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (i = 0; i < nr; i++) {
 		if (i == nr - tail)
-			t_tail = now_s();
+			t_tail = bench_now_s();
 		err = ds_graph__add_edge(g, edges[i].from, edges[i].to, NULL, &cyc, &path);
 		if (err) {
 			fprintf(stderr, "graphbench: edge %u: %s\n", i, strerror(-err));
@@ -321,9 +301,9 @@ int main(int argc, char **argv)
 		cycles += cyc;
 		engine_says[i] = cyc;
 	}
-	t_engine = now_s() - t0;
-	t_tail = now_s() - t_tail;
-	rss = peak_rss_mib();
+	t_engine = bench_now_s() - t0;
+	t_tail = bench_now_s() - t_tail;
+	rss = (bench_peak_rss_kib() / 1024.0);
 	printf("graph: %u edges among %u classes: %.2f us/edge, peak RSS %.0f MiB\n", nr, classes,
 	       t_engine * 1e6 / nr, rss);
 	printf("graph: %u distinct edges, %llu closed a cycle, engine memory %.1f MiB\n",

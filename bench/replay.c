@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include "bench.h"
 #include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/log.h"
@@ -20,14 +21,6 @@
 #include "deptscope/stream.h"
 
 #define DEFAULT_TARGET	5e6	/* events/s */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *f)
 {
@@ -108,7 +101,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto out_err;
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	while (!ds_stream__eof(s)) {
 		n = ds_stream__poll(s, 0);
 		if (n < 0) {
@@ -116,7 +109,7 @@ int main(int argc, char **argv)
 			goto out_err;
 		}
 	}
-	secs = now_s() - t0;
+	secs = bench_now_s() - t0;
 
 	/* a short or damaged input would make any rate meaningless */
 	if (ds_reader__state(rd) != DS_READER_END) {
