@@ -1034,8 +1034,8 @@ static void print_kv(uint32_t classes, uint32_t edges, unsigned int rounds,
 	printf(" random_edges_per_sec=%.0f random_ns_per_edge=%.1f random_cycle_edges=%llu"
 	       " random_check_cycle_edges=%llu", rr->rate, rr->secs * 1e9 / edges,
 	       (unsigned long long)rr->cycles, (unsigned long long)rr->ck.cycles);
-	printf(" peak_rss_kib=%ld target_edges_per_sec=%.0f checks=%s pass=%d\n", bench_peak_rss_kib(),
-	       target, ok ? "ok" : "failed", pass);
+	printf(" peak_rss_kib=%ld target_edges_per_sec=%.0f checks=%s pass=%d\n",
+	       bench_peak_rss_kib(), target, ok ? "ok" : "failed", pass);
 }
 
 static void usage(FILE *f)
