@@ -229,6 +229,8 @@ static int on_class(struct ds_dept_live *l, const struct ds_dept_class_event *e)
 	/* as DEPT's reports and dependency events name it */
 	if (e->flags & DS_DEPT_CLASS_F_SCHED)
 		snprintf(name, sizeof(name), "<sched>");
+	else if (!name[0])
+		snprintf(name, sizeof(name), "(unknown)");
 	return class_of(l, e->key, name, e->sub_id, &id);
 }
 

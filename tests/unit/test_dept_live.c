@@ -319,3 +319,55 @@ TEST(dept_live_lost_records)
 	ds_dept_live__free(l);
 	ds_graph__free(g);
 }
+
+/*
+ * Garbage in the DEPT records of a recording (dept -i reads files): random
+ * contents at every valid size, and short records, must be taken or
+ * counted, never crash; run under SAN=1 too.
+ */
+TEST(dept_live_random_records)
+{
+	static const uint16_t types[] = {
+		DS_EV_DEPT_CLASS, DS_EV_DEPT_DEP, DS_EV_DEPT_CIRCLE, DS_EV_DEPT_CIRCLE_DEP,
+		DS_EV_DEPT_STACK, DS_EV_DEPT_HEALTH,
+	};
+	struct seen s = {};
+	struct ds_dept_live_cbs cbs = { .edge = on_edge, .circle = on_circle,
+					.health = on_health, .ctx = &s };
+	uint64_t state = 0x5eedULL, buf[64];
+	struct ds_dept_live_stats st;
+	struct ds_dept_live *l;
+	struct ds_graph *g;
+	unsigned int i, k, fed = 0;
+
+	CHECK(!ds_graph__new(&g));
+	CHECK(!ds_dept_live__new(g, &cbs, NULL, &l));
+	for (i = 0; i < 20000; i++) {
+		struct ds_event_hdr *h = (struct ds_event_hdr *)buf;
+		uint16_t size;
+
+		for (k = 0; k < 64; k++) {
+			state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* small keys and indices collide often, as real ones do */
+			buf[k] = (k & 1) ? state >> 60 : state;
+		}
+		size = (uint16_t)(8 * (3 + (buf[0] >> 3) % 27));	/* 24..232 */
+		h->type = types[(buf[1] >> 7) % 6];
+		h->size = size;
+		h->ts = i;
+		h->cpu = i & 1;
+		k = (unsigned int)-ds_dept_live__feed(l, h);
+		if (k)
+			ds_test_fail(__FILE__, __LINE__, "record %u (type %u, size %u): error %u",
+				     i, h->type, h->size, k);
+		fed++;
+	}
+	CHECK(!ds_dept_live__flush(l));
+	ds_dept_live__stats(l, &st);
+	CHECK_EQ_U64(st.records + st.malformed, fed);
+	CHECK(st.malformed > 0 && st.records > 0);
+	CHECK_EQ_U64(ds_graph__nr_edges(g), st.edges);
+	ds_dept_report__free(s.r);
+	ds_dept_live__free(l);
+	ds_graph__free(g);
+}
