@@ -10,7 +10,10 @@
 # on 7.3: each patch must be checkpatch --strict clean too, and their
 # include/trace/events/dept.h hunks must apply in order onto a tree that
 # lacks the file (what the VM fixture build does).  Their dept.c hunks
-# need DEPT's sources, which are not here.
+# need DEPT's sources, which are not here.  The test fixtures of
+# kernel/fixtures/series must be clean and apply to 7.3.  The Tegra VPR
+# series (kernel/patches/tegra-vpr) sits on the VPR heap series, which is
+# not here either: checkpatch only.
 set -u
 : "${DS_SRCDIR:?}"
 cd "$DS_SRCDIR"
@@ -117,6 +120,22 @@ while read -r p only; do
 		bad "fixtures/$p: does not apply" "$out"
 	fi
 done <kernel/fixtures/series
+# the Tegra VPR series sits on the VPR heap series (v3), which is not in
+# any tree here: checkpatch only
+vpr_series=kernel/patches/tegra-vpr/series
+mapfile -t vpr_patches < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$vpr_series" 2>/dev/null)
+[ ${#vpr_patches[@]} -gt 0 ] || bad "$vpr_series" "missing or empty"
+for p in "${vpr_patches[@]}"; do
+	f=kernel/patches/tegra-vpr/$p
+	if [ ! -f "$f" ]; then
+		bad "tegra-vpr/$p" "listed in the series but missing"
+		continue
+	fi
+	out=$(perl "$tree/scripts/checkpatch.pl" --strict --no-tree -q - <"$f" 2>&1)
+	if [ -z "$out" ]; then ok "tegra-vpr/$p: checkpatch --strict clean"
+	else bad "tegra-vpr/$p: checkpatch" "$out"; fi
+done
+echo "note: tegra-vpr: the VPR heap series (v3) is not in the tree; its patches are checked by checkpatch only"
 echo "note: dept.c hunks: DEPT v18 is not in the tree; kernel/dependency/dept.c and MAINTAINERS hunks are checked by checkpatch only"
 
 echo "kernel: $pass passed, $fail failed"
