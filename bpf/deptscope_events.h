@@ -65,7 +65,25 @@
 #define DS_EV_DEPT_CIRCLE_DEP		30
 #define DS_EV_DEPT_STACK		31
 #define DS_EV_DEPT_HEALTH		32
-#define DS_EV_BPF_MAX			33
+/* Tegra VPR (kernel/patches/tegra-vpr): include/trace/events/tegra_vpr.h */
+#define DS_EV_VPR_CHUNK_ACTIVATE	33	/* v3 */
+#define DS_EV_VPR_CHUNK_DEACTIVATE	34	/* v3 */
+#define DS_EV_VPR_SET			35	/* v3 */
+#define DS_EV_VPR_RESIZE_BEGIN		36
+#define DS_EV_VPR_RESIZE_END		37
+#define DS_EV_VPR_CMA_ALLOC		38
+#define DS_EV_VPR_MAP_DEVICE		39
+#define DS_EV_VPR_MAP_NORMAL		40
+#define DS_EV_VPR_CMA_RELEASE		41
+#define DS_EV_VPR_FREEZE		42
+#define DS_EV_VPR_THAW			43
+#define DS_EV_VPR_DEV_FREEZE		44
+#define DS_EV_VPR_DEV_THAW		45
+#define DS_EV_VPR_SMC			46
+#define DS_EV_VPR_ROLLBACK		47
+#define DS_EV_VPR_FIRST			DS_EV_VPR_CHUNK_ACTIVATE
+#define DS_EV_VPR_LAST			DS_EV_VPR_ROLLBACK
+#define DS_EV_BPF_MAX			48
 
 #define DS_EV_META_BASE			0x8000
 #define DS_EV_META_SOURCE		0x8001
@@ -275,6 +293,38 @@ struct ds_dept_health_event {
 	char pool[16];
 };
 
+/*
+ * One layout for the fifteen tegra_vpr events; each fills what its
+ * tracepoint has (kernel/patches/tegra-vpr/README.md, table 1):
+ *   chunk_activate/_deactivate, set  base = start, size = limit - start
+ *   resize_begin   seq grow name=heap base/size = buffer, old_*
+ *   resize_end     seq grow old_* new_* mask=chunks duration err
+ *   chunk steps    seq chunk base/size = the chunk's range, duration err
+ *   freeze         seq duration err;  thaw  seq duration frozen_ns
+ *   dev_freeze/_thaw  seq name=dev duration err
+ *   smc            seq base size duration err=ret
+ *   rollback       seq grow mask=chunks failed duration
+ */
+struct ds_vpr_event {
+	struct ds_event_hdr hdr;
+	__u32 seq;
+	__s32 err;
+	__u64 base;
+	__u64 size;
+	__u64 old_base;
+	__u64 old_size;
+	__u64 new_base;
+	__u64 new_size;
+	__u64 mask;
+	__u64 failed;
+	__u64 duration_ns;
+	__u64 frozen_ns;
+	__u32 chunk;
+	__u8 grow;
+	__u8 pad[3];
+	char name[32];		/* heap or device */
+};
+
 /* Self-test event: proves the ring-buffer path end to end. */
 struct ds_ping_event {
 	struct ds_event_hdr hdr;
@@ -287,6 +337,7 @@ struct ds_ping_event {
 #define DS_SRC_PING		(1u << 1)
 #define DS_SRC_DMABUF		(1u << 2)
 #define DS_SRC_DEPT		(1u << 3)
+#define DS_SRC_VPR		(1u << 4)
 
 /*
  * Per-source counters kept by the BPF side in .bss and snapshotted by

@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct ds_dept_dep_event) == 208, "ds_dept_dep_event");
 _Static_assert(sizeof(struct ds_dept_circle_event) == 40, "ds_dept_circle_event");
 _Static_assert(sizeof(struct ds_dept_stack_event) == 176, "ds_dept_stack_event");
 _Static_assert(sizeof(struct ds_dept_health_event) == 56, "ds_dept_health_event");
+_Static_assert(sizeof(struct ds_vpr_event) == 152, "ds_vpr_event");
 
 static size_t min_size(unsigned int type)
 {
@@ -47,6 +48,8 @@ static size_t min_size(unsigned int type)
 		return DS_DEPT_STACK_BASE_SIZE;
 	case DS_EV_DEPT_HEALTH:
 		return sizeof(struct ds_dept_health_event);
+	case DS_EV_VPR_FIRST ... DS_EV_VPR_LAST:
+		return sizeof(struct ds_vpr_event);
 	case DS_EV_META_SOURCE:
 		return sizeof(struct ds_meta_source);
 	case DS_EV_META_STATS:
@@ -125,6 +128,21 @@ const char *ds_event_type_name(unsigned int type)
 		[DS_EV_DEPT_CIRCLE_DEP] = "dept_circle_dep",
 		[DS_EV_DEPT_STACK] = "dept_stack",
 		[DS_EV_DEPT_HEALTH] = "dept_health",
+		[DS_EV_VPR_CHUNK_ACTIVATE] = "vpr_chunk_activate",
+		[DS_EV_VPR_CHUNK_DEACTIVATE] = "vpr_chunk_deactivate",
+		[DS_EV_VPR_SET] = "vpr_set",
+		[DS_EV_VPR_RESIZE_BEGIN] = "vpr_resize_begin",
+		[DS_EV_VPR_RESIZE_END] = "vpr_resize_end",
+		[DS_EV_VPR_CMA_ALLOC] = "vpr_cma_alloc",
+		[DS_EV_VPR_MAP_DEVICE] = "vpr_map_device",
+		[DS_EV_VPR_MAP_NORMAL] = "vpr_map_normal",
+		[DS_EV_VPR_CMA_RELEASE] = "vpr_cma_release",
+		[DS_EV_VPR_FREEZE] = "vpr_freeze",
+		[DS_EV_VPR_THAW] = "vpr_thaw",
+		[DS_EV_VPR_DEV_FREEZE] = "vpr_dev_freeze",
+		[DS_EV_VPR_DEV_THAW] = "vpr_dev_thaw",
+		[DS_EV_VPR_SMC] = "vpr_smc",
+		[DS_EV_VPR_ROLLBACK] = "vpr_rollback",
 	};
 
 	if (type < DS_EV_BPF_MAX && names[type])
