@@ -56,7 +56,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -fms-ext
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 
-BPF_PROGS := fence dmabuf dept
+BPF_PROGS := fence dmabuf dept vpr
 BPF_OBJS := $(patsubst %,$(OUT)/bpf/%.bpf.o,$(BPF_PROGS))
 BPF_SKELS := $(patsubst %,$(OUT)/bpf/%.skel.h,$(BPF_PROGS))
 
@@ -128,6 +128,7 @@ $(OUT)/bpf/%.skel.h: $(OUT)/bpf/%.bpf.o
 $(OUT)/lib/fence_bpf.o: $(OUT)/bpf/fence.skel.h
 $(OUT)/lib/dmabuf_bpf.o: $(OUT)/bpf/dmabuf.skel.h
 $(OUT)/lib/dept_bpf.o: $(OUT)/bpf/dept.skel.h
+$(OUT)/lib/vpr_bpf.o: $(OUT)/bpf/vpr.skel.h
 
 $(OUT)/%.o: %.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)

@@ -92,11 +92,14 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 		return 0;
 	case OPT_HANG_MS:
 	case OPT_UNMAP_MS:
+	case OPT_SLOW_MS:
 		if (ds_parse_uint(arg, 86400000ULL, &v) || !v)
 			return usage_err(err, h, "invalid --%s '%s': expected milliseconds > 0",
 					 o->lname, arg);
 		if (o->id == OPT_HANG_MS)
 			p->hang_ns = v * 1000000ULL;
+		else if (o->id == OPT_SLOW_MS)
+			p->slow_ns = v * 1000000ULL;
 		else
 			p->unmap_ns = v * 1000000ULL;
 		return 0;

@@ -32,6 +32,7 @@ enum {
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
 	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
+	OPT_SLOW_MS,
 };
 
 struct ds_cmd_help {
@@ -65,6 +66,7 @@ struct ds_params {
 	const char *format;
 	uint64_t inode;		/* 0: every buffer */
 	uint64_t unmap_ns;	/* dmabuf: unmap deadline after an invalidation */
+	uint64_t slow_ns;	/* vpr: a resize slower than this is an alert */
 	/* triage */
 	const char *db;		/* known-issue database, NULL: the default */
 	bool no_db;
@@ -93,7 +95,7 @@ struct ds_params {
 
 extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
 	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph,
-	ds_help_dept;
+	ds_help_dept, ds_help_vpr;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -115,6 +117,7 @@ int ds_parse_triage_mark(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_triage_list(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_vpr(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

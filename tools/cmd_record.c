@@ -61,7 +61,9 @@ int cmd_record(int argc, char **argv)
 	struct ds_fence_bpf *bpf = NULL;
 	struct ds_dmabuf_bpf *dbpf = NULL;
 	struct ds_dept_bpf *dept = NULL;
+	struct ds_vpr_bpf *vpr = NULL;
 	bool want_fence, want_dmabuf, dmabuf_named = false, want_dept, dept_named = false;
+	bool want_vpr, vpr_named = false;
 	char missing[256] = "";
 	__u32 sources = 0;
 	struct record_run r = {};
@@ -80,12 +82,14 @@ int cmd_record(int argc, char **argv)
 	}
 	ds_log_init("deptscope record", p.verbose);
 	hooks.ctx = &r;
-	want_fence = want_dmabuf = want_dept = !p.nr_positional;
+	want_fence = want_dmabuf = want_dept = want_vpr = !p.nr_positional;
 	for (i = 0; i < p.nr_positional; i++) {
 		want_fence |= !strcmp(p.positional[i], "fence");
 		dmabuf_named |= !strcmp(p.positional[i], "dmabuf");
 		dept_named |= !strcmp(p.positional[i], "dept");
+		vpr_named |= !strcmp(p.positional[i], "vpr");
 	}
+	want_vpr |= vpr_named;
 	want_dmabuf |= dmabuf_named;
 	want_dept |= dept_named;
 	if (want_fence) {
@@ -128,6 +132,20 @@ int cmd_record(int argc, char **argv)
 			}
 		}
 	}
+	if (want_vpr) {
+		ret = ds_live_open_vpr(&p, vpr_named, &vpr);
+		if (ret)
+			goto out;
+		if (vpr) {
+			sources |= DS_SRC_VPR;
+			if (ds_vpr_bpf__missing(vpr)[0]) {
+				size_t len = strlen(missing);
+
+				snprintf(missing + len, sizeof(missing) - len, "%s%s",
+					 len ? "," : "", ds_vpr_bpf__missing(vpr));
+			}
+		}
+	}
 	err = ds_recorder__open(p.output, 0, &r.rec);
 	if (err) {
 		ds_err("cannot create %s: %s", p.output, strerror(-err));
@@ -145,14 +163,17 @@ int cmd_record(int argc, char **argv)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dbpf);
 	if (!err && dept)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dept);
+	if (!err && vpr)
+		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, vpr);
 	if (err) {
 		ds_err("cannot start recording: %s", strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
 	r.progress = isatty(STDERR_FILENO) && !p.json;
-	fprintf(stderr, "Recording%s%s%s events to %s... Hit Ctrl-C to end.\n",
-		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", dept ? " DEPT" : "", p.output);
+	fprintf(stderr, "Recording%s%s%s%s events to %s... Hit Ctrl-C to end.\n",
+		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", dept ? " DEPT" : "",
+		vpr ? " tegra_vpr" : "", p.output);
 	start = ds_now_mono_ns();
 	err = ds_live_run(r.s, &p, &hooks);
 	dur = ds_now_mono_ns() - start;
@@ -200,5 +221,6 @@ out:
 	ds_fence_bpf__destroy(bpf);
 	ds_dmabuf_bpf__destroy(dbpf);
 	ds_dept_bpf__destroy(dept);
+	ds_vpr_bpf__destroy(vpr);
 	return ret;
 }

@@ -132,6 +132,35 @@ int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_b
 	return 0;
 }
 
+int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf **out)
+{
+	struct ds_vpr_bpf_opts o = { .ringbuf_kb = p->buffer_kb };
+	int err;
+
+	*out = NULL;
+	err = ds_live_preflight();
+	if (err)
+		return err;
+	err = ds_vpr_bpf__open(&o, out);
+	if (err == -ENOENT) {
+		if (!required)
+			return 0;
+		ds_err("this kernel has no tegra_vpr tracepoints (the Tegra VPR heap, or its "
+		       "test fixture)");
+		return DS_EXIT_ERROR;
+	}
+	if (err && !required) {
+		ds_warn("the tegra_vpr tracepoints are there but their BPF programs did not load "
+			"(%s): not recording them; -v for details", strerror(-err));
+		return 0;
+	}
+	if (err)
+		return load_error("VPR", err);
+	if (ds_vpr_bpf__missing(*out)[0])
+		ds_warn("unavailable on this kernel, not traced: %s", ds_vpr_bpf__missing(*out));
+	return 0;
+}
+
 static int dispatch_stats(struct ds_stream *s)
 {
 	struct ds_meta_stats st;

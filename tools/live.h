@@ -8,6 +8,7 @@
 #include "deptscope/dmabuf.h"
 #include "deptscope/fence.h"
 #include "deptscope/stream.h"
+#include "deptscope/vpr.h"
 #include "cli.h"
 
 /* Periodic work of a live run; return < 0 to stop with that error. */
@@ -30,6 +31,8 @@ int ds_live_open_fence(const struct ds_params *p, struct ds_fence_bpf **out);
 int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmabuf_bpf **out);
 /* The same for the DEPT tracepoints (kernel/patches/dept). */
 int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_bpf **out);
+/* The same for the tegra_vpr events (Tegra VPR heap, or its VM fixture). */
+int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf **out);
 int ds_live_preflight(void);
 
 /*

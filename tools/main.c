@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "triage", cmd_triage, &ds_help_triage },
 	{ "graph", cmd_graph, &ds_help_graph },
 	{ "dept", cmd_dept, &ds_help_dept },
+	{ "vpr", cmd_vpr, &ds_help_vpr },
 };
 
 static void usage(FILE *f)

@@ -54,12 +54,12 @@ static const struct ds_opt record_opts[] = {
 
 const struct ds_cmd_help ds_help_record = {
 	.name = "record",
-	.summary = "Record events to a file for 'report', 'fence -i', 'dmabuf -i', 'dept -i' or "
-		   "'export'.",
+	.summary = "Record events to a file for 'report', 'export' and the -i of 'fence', "
+		   "'dmabuf', 'dept' and 'vpr'.",
 	.usage = "deptscope record -o FILE [OPTIONS] [SOURCE...]",
 	.description =
-		"SOURCE is 'fence' (dma_fence events), 'dmabuf' (dma_buf events, Linux 7.0+)\n"
-		"or 'dept' (the DEPT tracepoints of kernel/patches/dept).\n"
+		"SOURCE is 'fence' (dma_fence events), 'dmabuf' (dma_buf events, Linux 7.0+),\n"
+		"'dept' (the DEPT tracepoints of kernel/patches/dept) or 'vpr' (tegra_vpr).\n"
 		"Without SOURCE, every source this kernel has is recorded.  The file format is\n"
 		"documented in docs/recording-format.md; it is readable up to the last\n"
 		"complete record even if the recorder is killed.  Ctrl-C or SIGTERM stops\n"
@@ -263,6 +263,35 @@ const struct ds_cmd_help ds_help_dept = {
 	.opts = dept_opts,
 };
 
+static const struct ds_opt vpr_opts[] = {
+	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
+	{ "slow-ms", 0, "MS", "a resize slower than MS is an alert (100)", OPT_SLOW_MS },
+	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
+	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
+	OPT_COMMON,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_vpr = {
+	.name = "vpr",
+	.summary = "Profile Tegra VPR resizes: each resize's steps, the freeze, failures.",
+	.usage = "deptscope vpr [OPTIONS]",
+	.description =
+		"Follows the resizes of a Tegra VPR (video protection region) dma-buf heap.\n"
+		"With our tracepoints (kernel/patches/tegra-vpr) each resize prints a row as\n"
+		"it ends: grow or shrink, old and new size, chunks, total time, the time of\n"
+		"each step (CMA, linear map, process freeze, devices, SMC, rollback) and how\n"
+		"long user space was frozen.  With only the three events of the VPR series,\n"
+		"a resize runs from its first chunk change to the VPR being programmed, and\n"
+		"its row is marked 'inferred'.  At the end: a latency histogram, the VPR's\n"
+		"size over time and counts per trigger.  A failed resize, or one slower than\n"
+		"--slow-ms, is an alert.  Exit status: 0 ok, 1 error, 2 usage, 3 an alert.",
+	.examples =
+		"  deptscope vpr -d 60 --slow-ms 50\n"
+		"  deptscope record -o vpr.dsr vpr && deptscope vpr -i vpr.dsr --json\n",
+	.opts = vpr_opts,
+};
+
 static const struct ds_opt report_opts[] = {
 	{ "hang-ms", 0, "MS", "a wait pending longer than MS is a hang (1000)", OPT_HANG_MS },
 	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
@@ -368,9 +397,9 @@ int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err)
 	}
 	for (i = 0; i < p->nr_positional; i++) {
 		if (strcmp(p->positional[i], "fence") && strcmp(p->positional[i], "dmabuf") &&
-		    strcmp(p->positional[i], "dept")) {
+		    strcmp(p->positional[i], "dept") && strcmp(p->positional[i], "vpr")) {
 			fprintf(err, "deptscope record: unknown source '%s' "
-				"(known: fence dmabuf dept)\n", p->positional[i]);
+				"(known: fence dmabuf dept vpr)\n", p->positional[i]);
 			return DS_EXIT_USAGE;
 		}
 	}
@@ -414,6 +443,25 @@ int ds_parse_export(int argc, char **argv, struct ds_params *p, FILE *err)
 		fprintf(err, "deptscope export: missing -o OUT (see 'deptscope export --help')\n");
 		return DS_EXIT_USAGE;
 	}
+	return 0;
+}
+
+int ds_parse_vpr(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_vpr, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_vpr, p, 0, 0, "", err);
+	if (ret)
+		return ret;
+	if (p->input && p->duration_ns) {
+		fprintf(err, "deptscope vpr: --input cannot be combined with --duration\n");
+		return DS_EXIT_USAGE;
+	}
+	if (!p->slow_ns)
+		p->slow_ns = 100000000ULL;
 	return 0;
 }
 

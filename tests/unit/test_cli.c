@@ -84,8 +84,13 @@ TEST(test_cli_record_report_export)
 	CHECK_EQ_U64(p.duration_ns, 1000000000ULL);
 	CHECK(parse(ds_parse_record, "record -d 1", &p, err, sizeof(err)) == DS_EXIT_USAGE);
 	CHECK(strstr(err, "missing -o") != NULL);
-	CHECK(parse(ds_parse_record, "record -o x vpr", &p, err, sizeof(err)) == DS_EXIT_USAGE);
-	CHECK(strstr(err, "unknown source 'vpr'") != NULL);
+	CHECK(parse(ds_parse_record, "record -o x gpu", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(strstr(err, "unknown source 'gpu'") != NULL);
+	CHECK(parse(ds_parse_record, "record -o x vpr dept", &p, err, sizeof(err)) == 0);
+	CHECK(parse(ds_parse_vpr, "vpr --slow-ms 0", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(parse(ds_parse_vpr, "vpr -i x.dsr -d 3", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(parse(ds_parse_vpr, "vpr", &p, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(p.slow_ns, 100000000ULL);
 
 	CHECK(parse(ds_parse_report, "report rec.dsr --json -n 2", &p, err, sizeof(err)) == 0);
 	CHECK(p.json);

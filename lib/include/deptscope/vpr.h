@@ -69,4 +69,22 @@ void ds_vpr_model__stats(const struct ds_vpr_model *m, struct ds_vpr_stats *st);
 /* The size timeline; valid until the next feed. */
 const struct ds_vpr_size_point *ds_vpr_model__sizes(const struct ds_vpr_model *m, uint32_t *nr);
 
+/*
+ * The BPF programs of bpf/vpr.bpf.c, attached to every tegra_vpr event the
+ * kernel has; records go to a ds_stream through ds_bpf_source_ops.
+ * -ENOENT when it has none (no VPR heap).
+ */
+struct ds_vpr_bpf_opts {
+	unsigned int ringbuf_kb;	/* 0: 1024 */
+};
+
+struct ds_vpr_bpf;
+
+int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out);
+void ds_vpr_bpf__destroy(struct ds_vpr_bpf *b);
+/* Events that could not be attached, comma-separated ("" if none). */
+const char *ds_vpr_bpf__missing(const struct ds_vpr_bpf *b);
+/* The kernel has kernel/patches/tegra-vpr (else phases are inferred). */
+bool ds_vpr_bpf__ours(const struct ds_vpr_bpf *b);
+
 #endif

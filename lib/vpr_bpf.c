@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Loader of bpf/vpr.bpf.c: the only file that includes its skeleton. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "deptscope/event.h"	/* before the skeleton: it names our wire types */
+#include "vpr.skel.h"
+#include "deptscope/log.h"
+#include "deptscope/util.h"
+#include "deptscope/vpr.h"
+#include "bpf_source.h"
+
+#define DEFAULT_RINGBUF_KB	1024
+
+/* Program and the tracepoint it attaches to; each attached on its own. */
+static const struct {
+	const char *prog;
+	const char *event;
+} vpr_progs[] = {
+	/* the VPR heap series (v3) */
+	{ "ds_vpr_chunk_act", "tegra_vpr_chunk_activate" },
+	{ "ds_vpr_chunk_deact", "tegra_vpr_chunk_deactivate" },
+	{ "ds_vpr_set", "tegra_vpr_set" },
+	/* kernel/patches/tegra-vpr */
+	{ "ds_vpr_begin", "tegra_vpr_resize_begin" },
+	{ "ds_vpr_end", "tegra_vpr_resize_end" },
+	{ "ds_vpr_cma_alloc", "tegra_vpr_cma_alloc" },
+	{ "ds_vpr_map_dev", "tegra_vpr_map_device" },
+	{ "ds_vpr_map_norm", "tegra_vpr_map_normal" },
+	{ "ds_vpr_cma_rel", "tegra_vpr_cma_release" },
+	{ "ds_vpr_freeze", "tegra_vpr_freeze" },
+	{ "ds_vpr_thaw", "tegra_vpr_thaw" },
+	{ "ds_vpr_dev_freeze", "tegra_vpr_dev_freeze" },
+	{ "ds_vpr_dev_thaw", "tegra_vpr_dev_thaw" },
+	{ "ds_vpr_smc", "tegra_vpr_smc" },
+	{ "ds_vpr_rollback", "tegra_vpr_rollback" },
+};
+
+#define NR_PROGS DS_ARRAY_SIZE(vpr_progs)
+
+struct ds_vpr_bpf {
+	struct ds_bpf_source base;	/* first: ds_bpf_source_ops use it */
+	struct vpr_bpf *skel;
+	struct bpf_link *links[NR_PROGS];
+	bool ours;
+};
+
+int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
+{
+	struct bpf_program *progs[NR_PROGS];
+	struct ds_vpr_bpf *b;
+	unsigned int i, nr_avail = 0;
+	struct btf *btf;
+	int err;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->skel = vpr_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		goto err;
+	}
+	err = bpf_map__set_max_entries(b->skel->maps.events,
+				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	if (err)
+		goto err;
+	btf = btf__load_vmlinux_btf();
+	for (i = 0; i < NR_PROGS; i++) {
+		bool have;
+
+		progs[i] = bpf_object__find_program_by_name(b->skel->obj, vpr_progs[i].prog);
+		if (!progs[i]) {
+			btf__free(btf);
+			err = -ENOENT;
+			goto err;
+		}
+		have = ds_btf_has_tp(btf, vpr_progs[i].event);
+		if (!have)
+			ds_bpf_source__add_missing(&b->base, vpr_progs[i].event);
+		bpf_program__set_autoload(progs[i], have);
+		nr_avail += have;
+		/* tegra_vpr_resize_end: the kernel has our series */
+		if (have && !strcmp(vpr_progs[i].event, "tegra_vpr_resize_end"))
+			b->ours = true;
+	}
+	btf__free(btf);
+	if (!nr_avail) {
+		err = -ENOENT;	/* no VPR heap in this kernel */
+		goto err;
+	}
+	err = vpr_bpf__load(b->skel);
+	if (err) {
+		ds_dbg("loading the VPR BPF programs failed: %s", strerror(-err));
+		goto err;
+	}
+	for (i = 0; i < NR_PROGS; i++)
+		if (bpf_program__autoload(progs[i]))
+			b->links[i] = ds_bpf_source__attach(&b->base, progs[i], vpr_progs[i].event);
+	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
+				   bpf_map__fd(b->skel->maps.events));
+	if (err)
+		goto err;
+	*out = b;
+	return 0;
+err:
+	*out = NULL;
+	ds_vpr_bpf__destroy(b);
+	return err;
+}
+
+void ds_vpr_bpf__destroy(struct ds_vpr_bpf *b)
+{
+	unsigned int i;
+
+	if (!b)
+		return;
+	ds_bpf_source__exit(&b->base);
+	for (i = 0; i < NR_PROGS; i++)
+		bpf_link__destroy(b->links[i]);
+	vpr_bpf__destroy(b->skel);
+	free(b);
+}
+
+const char *ds_vpr_bpf__missing(const struct ds_vpr_bpf *b)
+{
+	return b->base.missing;
+}
+
+bool ds_vpr_bpf__ours(const struct ds_vpr_bpf *b)
+{
+	return b->ours;
+}
