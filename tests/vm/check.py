@@ -10,6 +10,7 @@ one line per scenario and "vm[KERNEL]: N passed, N failed".
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -614,6 +615,340 @@ def scen_dept(out, host_ds, expect_path):
     return sc
 
 
+# The Tegra VPR fixture (kernel/fixtures, CONFIG_TEST_TEGRA_VPR_TRACE): its
+# events must be the driver's, as kernel/patches/tegra-vpr/README.md tables
+# them, and its resizes those of the scripts in tests/vm/guest/run.sh.
+VPR_README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "kernel",
+                          "patches", "tegra-vpr", "README.md")
+VPR_COMMON = [("unsigned short", "common_type", 0, 2, 0),
+              ("unsigned char", "common_flags", 2, 1, 0),
+              ("unsigned char", "common_preempt_count", 3, 1, 0),
+              ("int", "common_pid", 4, 4, 1)]
+# the layout of the scripts (run.sh): 4 chunks of 32 MiB, two devices
+VPR_BASE, VPR_CHUNK = 0x90000000, 0x2000000
+VPR_DEVS = ["17000000.gpu", "15480000.nvdec"]
+VPR_HEX = {"buf_start", "buf_size", "old_base", "old_size", "new_base", "new_size", "chunks",
+           "failed", "start", "size", "base"}
+VPR_V3 = ("tegra_vpr_chunk_activate", "tegra_vpr_chunk_deactivate", "tegra_vpr_set")
+# record timestamps are printed in microseconds
+VPR_TS_SLACK = 2000
+
+
+def vpr_readme_events(path):
+    """{event: (fields as (type, name, offset, size, signed), print fmt, record size)}
+    from Table 1 (fields in order, print formats) and Table 2 (layouts) of the README."""
+    with open(path) as f:
+        text = f.read()
+    rows, layout, table = {}, {}, None
+    for line in text.splitlines():
+        if line.startswith("#"):
+            table = line[len("### Table "):][:1] if line.startswith("### Table ") else None
+            continue
+        m = re.match(r"^\| (\d+) \| `(tegra_vpr_\w+)`[^|]*\| (.*)$", line)
+        if table == "1" and m:
+            rows[m.group(1)] = (m.group(2), [c.strip() for c in
+                                             m.group(3).rstrip(" |").split(" | ")])
+        m = re.match(r"^\| ((?:`tegra_vpr_\w+`(?:, )?)+) \| (.*) \| (\d+) \|$", line)
+        if table == "2" and m:
+            fields = [(t, n, int(o), int(s), int(g)) for t, n, o, s, g in
+                      re.findall(r"`([^`:]+) (\w+): (\d+)/(\d+)/(\d+)`", m.group(2))]
+            for ev in re.findall(r"`(tegra_vpr_\w+)`", m.group(1)):
+                layout[ev] = (fields, int(m.group(3)))
+    events = {}
+    for ev, cells in rows.values():
+        # "as 6": the cell of row 6
+        cells = [rows[c[3:]][1][i] if re.match(r"^as \d+$", c) else c
+                 for i, c in enumerate(cells)]
+        names = [re.match(r"^__string\((\w+),", x).group(1) if x.startswith("__string(")
+                 else x.split()[-1] for x in re.findall(r"`([^`]+)`", cells[1])]
+        fields, size = layout[ev]
+        if names != [x[1] for x in fields]:
+            raise ValueError("%s: Table 1 has fields %s, Table 2 %s" %
+                             (ev, names, [x[1] for x in fields]))
+        events[ev] = (VPR_COMMON + fields, cells[2].strip("`").replace("__entry->", "REC->"),
+                      size)
+    return events
+
+
+def vpr_format(text):
+    """(name, fields, print fmt) of a tracefs format file."""
+    name, fields, fmt = None, [], None
+    for line in (text or "").splitlines():
+        if line.startswith("name: "):
+            name = line[6:]
+        elif line.startswith("print fmt: "):
+            fmt = line[11:]
+        else:
+            m = re.match(r"^\tfield:(.+) (\w+);\toffset:(\d+);\tsize:(\d+);\tsigned:(\d+);$",
+                         line)
+            if m:
+                fields.append((m.group(1), m.group(2), int(m.group(3)), int(m.group(4)),
+                               int(m.group(5))))
+    return name, fields, fmt
+
+
+def vpr_trace(text):
+    """Records of the trace file: (task, pid, ts_ns, event, fields)."""
+    recs = []
+    for line in (text or "").splitlines():
+        m = re.match(r"^\s*(.+)-(\d+)\s+\[\d+\]\s+(?:\S+\s+)?(\d+)\.(\d{6}): (\w+): (.*)$", line)
+        if not m:
+            continue
+        ev, msg, f = m.group(5), m.group(6), {}
+        if ev == "tracing_mark_write":
+            f["text"] = msg.strip()
+        elif ev in VPR_V3:
+            a, _, b = msg.partition("-")
+            f["start"], f["limit"] = int(a, 16), int(b, 16)
+        elif ev.startswith("tegra_vpr_"):
+            for tok in msg.split():
+                k, eq, v = tok.partition("=")
+                if not eq:
+                    f["grow"] = (k == "grow")
+                elif k in VPR_HEX:
+                    f[k] = int(v, 16)
+                elif k in ("heap", "dev"):
+                    f[k] = v
+                else:
+                    f[k] = int(v)
+        else:
+            continue
+        ts = int(m.group(3)) * 1000000000 + int(m.group(4)) * 1000
+        recs.append((m.group(1).strip(), int(m.group(2)), ts, ev, f))
+    return recs
+
+
+def vpr_times(text):
+    """The 'time STEP USEC [INDEX]' lines of a script, in order."""
+    times = []
+    for line in (text or "").splitlines():
+        w = line.split("#")[0].split()
+        if len(w) >= 3 and w[0] == "time":
+            times.append((w[1], int(w[2]), int(w[3]) if len(w) > 3 else None))
+    return times
+
+
+def vpr_delay_ns(times, step, index):
+    """A step's scripted time, as the fixture applies the lines (the last wins)."""
+    usec = 0
+    for s, u, i in times:
+        if s == step and (i is None or i == index):
+            usec = u
+    return usec * 1000
+
+
+def vpr_expected():
+    """The resizes of run.sh's scripts, in the driver's order (cover letter, README)."""
+    def chunk(i):
+        return VPR_BASE + i * VPR_CHUNK
+
+    def op(seq, ev, i, err=0):
+        return ("tegra_vpr_" + ev, {"seq": seq, "chunk": i, "start": chunk(i),
+                                    "size": VPR_CHUNK, "err": err})
+
+    def activate(seq, i, cma_err=0):
+        ev = [("tegra_vpr_chunk_activate", {"start": chunk(i), "limit": chunk(i + 1)}),
+              op(seq, "cma_alloc", i, cma_err)]
+        return ev if cma_err else ev + [op(seq, "map_device", i)]
+
+    def deactivate(seq, i):
+        return [("tegra_vpr_chunk_deactivate", {"start": chunk(i), "limit": chunk(i + 1)}),
+                op(seq, "map_normal", i), op(seq, "cma_release", i)]
+
+    def program(seq, base, size):
+        return ([("tegra_vpr_freeze", {"seq": seq, "err": 0})] +
+                [("tegra_vpr_dev_freeze", {"seq": seq, "dev": d, "err": 0}) for d in VPR_DEVS] +
+                [("tegra_vpr_set", {"start": base, "limit": base + size}),
+                 ("tegra_vpr_smc", {"seq": seq, "base": base, "size": size, "ret": 0})] +
+                [("tegra_vpr_dev_thaw", {"seq": seq, "dev": d, "err": 0})
+                 for d in reversed(VPR_DEVS)] +
+                [("tegra_vpr_thaw", {"seq": seq})])
+
+    def begin(seq, grow, buf, old):
+        return [("tegra_vpr_resize_begin", {"seq": seq, "grow": grow, "heap": "vpr",
+                                            "buf_start": buf[0], "buf_size": buf[1],
+                                            "old_base": old[0], "old_size": old[1]})]
+
+    def end(seq, grow, old, new, chunks, err=0):
+        return [("tegra_vpr_resize_end", {"seq": seq, "grow": grow, "old_base": old[0],
+                                          "old_size": old[1], "new_base": new[0],
+                                          "new_size": new[1], "chunks": chunks, "err": err})]
+
+    empty, c0, c02, c03 = (0, 0), (chunk(0), VPR_CHUNK), (chunk(0), 3 * VPR_CHUNK), \
+        (chunk(0), 4 * VPR_CHUNK)
+    return [
+        # (seq, script, what, events)
+        (1, "grow", "grow of 3 chunks",
+         begin(1, True, (0x91000000, 0x5000000), empty) + activate(1, 0) + activate(1, 1) +
+         activate(1, 2) + program(1, *c02) + end(1, True, empty, c02, 0x7)),
+        (2, "shrink", "shrink by 2 chunks",
+         begin(2, False, (0x91000000, 0x5000000), c02) + deactivate(2, 2) + deactivate(2, 1) +
+         program(2, *c0) + end(2, False, c02, c0, 0x6)),
+        (3, "failgrow", "failed grow, rolled back",
+         begin(3, True, (0x92000000, 0x6000000), c0) + activate(3, 1) + activate(3, 2) +
+         activate(3, 3, -12) + deactivate(3, 1) + deactivate(3, 2) +
+         [("tegra_vpr_rollback", {"seq": 3, "grow": True, "chunks": 0x6, "failed": 0})] +
+         end(3, True, c0, c0, 0xe, -12)),
+        (4, "lockhold", "grow holding the lock",
+         begin(4, True, (0x92000000, 0x3000000), c0) + activate(4, 1) + activate(4, 2) +
+         program(4, *c02) + end(4, True, c0, c02, 0x6)),
+        (5, "lockwait", "grow that waited for the lock",
+         begin(5, True, (0x96000000, 0x1000000), c02) + activate(5, 3) + program(5, *c03) +
+         end(5, True, c02, c03, 0x8)),
+    ]
+
+
+def vpr_step(ev, f):
+    """(script step, index) of a step event; None for the others."""
+    step = ev[len("tegra_vpr_"):]
+    if step in ("cma_alloc", "map_device", "map_normal", "cma_release"):
+        return step, f.get("chunk")
+    if step in ("dev_freeze", "dev_thaw"):
+        return step, VPR_DEVS.index(f["dev"]) if f.get("dev") in VPR_DEVS else None
+    if step in ("freeze", "smc", "thaw"):
+        return step, 0
+    return None
+
+
+def vpr_within(sc, what, got, lo_ns):
+    """A measured duration against the scripted time: >= it, < it + 50 % + 50 ms."""
+    hi = lo_ns * 3 // 2 + 50000000
+    return sc.check(what + " within [scripted, scripted + 50 % + 50 ms]",
+                    got is not None and lo_ns <= got < hi, got, [lo_ns, hi])
+
+
+def scen_vpr(out):
+    """The Tegra VPR tracepoints, fired by the fixture's resizes (7.3)."""
+    scen = (read(out, "scenarios") or "").split()
+    ready = "Tegra VPR tracepoints from scripts" in (read(out, "dmesg") or "")
+    if "vpr" not in scen and not ready:
+        return None
+    sc = Scenario("Tegra VPR tracepoints via the fixture: resizes replayed")
+    if not sc.check("the fixture's scenario ran", "vpr" in scen, scen):
+        return sc
+    names = ["setup"] + [x[1] for x in vpr_expected()]
+    facts = sorted(x.split() for x in (read(out, "vpr.facts") or "").splitlines() if x.strip())
+    sc.eq("every script accepted by the fixture", facts, sorted([n, "0"] for n in names))
+    sc.eq("records stamped with the clock of the durations (mono)",
+          "[mono]" in (read(out, "vpr_trace_clock") or ""), True)
+
+    # the format files: the README's tables, exactly
+    try:
+        want = vpr_readme_events(VPR_README)
+    except (OSError, KeyError, IndexError, ValueError) as e:
+        sc.check("README's event tables readable", False, str(e))
+        return sc
+    sc.eq("events in the README's tables", len(want), 15)
+    have = sorted(f[len("vpr_format_"):] for f in os.listdir(out) if f.startswith("vpr_format_"))
+    sc.eq("tracefs has exactly the README's events", have, sorted(want))
+    for ev in sorted(want):
+        fields, fmt, size = want[ev]
+        name, gf, gfmt = vpr_format(read(out, "vpr_format_" + ev))
+        sc.eq(ev + ": format name", name, ev)
+        sc.eq(ev + ": fields (type, name, offset, size, signed)", [list(x) for x in gf],
+              [list(x) for x in fields])
+        sc.eq(ev + ": print fmt", gfmt, fmt)
+        end = max([o + s for _, _, o, s, _ in gf] or [0])
+        sc.eq(ev + ": record size", (end + 7) // 8 * 8, size)
+
+    # the records, grouped by resize: seq, or the resize begun last in the task
+    text = read(out, "vpr_trace") or ""
+    sc.check("no records lost", "LOST" not in text)
+    recs = vpr_trace(text)
+    marks = [r for r in recs if r[3] == "tracing_mark_write"]
+    cur, by_seq, stray = {}, {}, []
+    for r in recs:
+        task, pid, ts, ev, f = r
+        if not ev.startswith("tegra_vpr_"):
+            continue
+        if ev == "tegra_vpr_resize_begin":
+            cur[pid] = f.get("seq")
+        seq = f.get("seq", cur.get(pid))
+        if seq is None or ("seq" in f and f["seq"] != cur.get(pid)):
+            stray.append([ev, pid, f])
+            continue
+        by_seq.setdefault(seq, []).append(r)
+    sc.eq("records outside a resize of their task", stray, [])
+    exp = vpr_expected()
+    sc.eq("resizes, by seq", sorted(by_seq), [e[0] for e in exp])
+    notes = []
+    for seq, script, what, events in exp:
+        tag = "seq %d (%s)" % (seq, what)
+        got = by_seq.get(seq, [])
+        times = vpr_times(read(out, "vpr_%s.script" % script))
+        sc.check(tag + ": script has its step times", times, script)
+        if not sc.eq(tag + ": events in order", [r[3] for r in got], [e[0] for e in events]):
+            continue
+        sc.eq(tag + ": fields", [{k: r[4].get(k) for k in e[1]} for r, e in zip(got, events)],
+              [e[1] for e in events])
+        sc.eq(tag + ": one task", len({r[1] for r in got}), 1)
+        # each step: its scripted time, begun after the record before it
+        steps, delays, prev, fail_at, rb_from = 0, 0, got[0], None, None
+        for r in got[1:]:
+            task, pid, ts, ev, f = r
+            st = vpr_step(ev, f)
+            if st:
+                d, lo = f["duration_ns"], vpr_delay_ns(times, *st)
+                step = "%s: %s" % (tag, ev) + (" chunk %d" % f["chunk"] if "chunk" in f else
+                                               " " + f["dev"] if "dev" in f else "")
+                vpr_within(sc, step, d, lo)
+                sc.check(step + " began after the record before it, within 20 ms",
+                         -VPR_TS_SLACK <= ts - d - prev[2] <= 20000000, ts - d - prev[2],
+                         [-VPR_TS_SLACK, 20000000])
+                steps, delays = steps + d, delays + lo
+                if fail_at is not None and rb_from is None:
+                    rb_from = (0, 0)
+                if rb_from is not None:
+                    rb_from = (rb_from[0] + d, rb_from[1] + lo)
+                if f.get("err"):
+                    fail_at = r
+            if ev == "tegra_vpr_thaw":
+                fr = [x for x in got if x[3] == "tegra_vpr_freeze"][0]
+                i0, i1 = got.index(fr), got.index(r)
+                inner = sum(x[4].get("duration_ns", 0) for x in got[i0:i1])
+                sc.check(tag + ": frozen_ns covers freeze to thaw",
+                         f["frozen_ns"] >= inner + f["duration_ns"], f["frozen_ns"],
+                         inner + f["duration_ns"])
+                sc.check(tag + ": frozen_ns starts where the freeze started (2 ms)",
+                         abs((ts - f["frozen_ns"]) - (fr[2] - fr[4]["duration_ns"])) <= 2000000,
+                         [ts - f["frozen_ns"], fr[2] - fr[4]["duration_ns"]])
+            if ev == "tegra_vpr_rollback":
+                vpr_within(sc, tag + ": rollback duration (its chunk steps)", f["duration_ns"],
+                           rb_from[1] if rb_from else 0)
+                sc.check(tag + ": rollback covers its chunk steps",
+                         rb_from is not None and f["duration_ns"] >= rb_from[0],
+                         f["duration_ns"], rb_from)
+                sc.check(tag + ": rollback began after the failed step",
+                         fail_at is not None and ts - f["duration_ns"] >= fail_at[2] - VPR_TS_SLACK,
+                         ts - f["duration_ns"], fail_at and fail_at[2])
+            if ev == "tegra_vpr_resize_end":
+                vpr_within(sc, tag + ": resize_end duration (all its steps)", f["duration_ns"],
+                           delays)
+                sc.check(tag + ": resize_end covers its steps", f["duration_ns"] >= steps,
+                         f["duration_ns"], steps)
+                sc.check(tag + ": resize_end minus its duration is the begin record (2 ms)",
+                         abs(ts - f["duration_ns"] - got[0][2]) <= 2000000,
+                         ts - f["duration_ns"] - got[0][2])
+                notes.append("%d: %.1f ms" % (seq, f["duration_ns"] / 1e6))
+            prev = r
+    # the lock: seq 5's writer waited for seq 4's resize to end
+    s4, s5 = by_seq.get(4, []), by_seq.get(5, [])
+    if s4 and s5:
+        e4, b5 = s4[-1], s5[0]
+        sc.check("the waiter is another task", s4[0][1] != b5[1], [s4[0][1], b5[1]])
+        sc.check("seq 5 begins after seq 4 ends", b5[2] > e4[2], [b5[2], e4[2]])
+        bl = [m for m in marks if m[4]["text"].startswith("vpr_fixture: waiter")]
+        if sc.eq("one marker: the waiter seen blocked",
+                 [m[4]["text"] for m in bl], ["vpr_fixture: waiter blocked during resize 4"]):
+            m = bl[0]
+            sc.check("waiter blocked during seq 4 (marker between its begin and end)",
+                     s4[0][2] <= m[2] < e4[2], [s4[0][2], m[2], e4[2]])
+            notes.append("waiter blocked >= %.1f ms" % ((b5[2] - m[2]) / 1e6))
+    sc.note = "%d resizes (%s), %d format files as the README" % (
+        len(by_seq), ", ".join(notes), len(have))
+    return sc
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel-name", required=True)
@@ -648,6 +983,13 @@ def main():
             if sc is None:
                 print("SKIP: vm[7.3] DEPT tracepoint fixture: the corpus (../shared) is not "
                       "here, so there are no scripts")
+            else:
+                scenarios.append(sc)
+            # kernel/fixtures: the Tegra VPR fixture (CONFIG_TEST_TEGRA_VPR_TRACE)
+            sc = scen_vpr(a.out)
+            if sc is None:
+                print("SKIP: vm[7.3] Tegra VPR tracepoint fixture: this kernel has none "
+                      "(no /sys/kernel/debug/tegra_vpr_trace_fixture)")
             else:
                 scenarios.append(sc)
 

@@ -130,6 +130,138 @@ if [ -e $FIX ] && [ -d /scen/dept ]; then
 	done
 fi
 
+# Tegra VPR tracepoints (kernel/patches/tegra-vpr) fired by the test fixture
+# (kernel/fixtures) from scripts: a grow of three chunks, a shrink, a grow
+# that fails and is rolled back, and a resize while a second allocation
+# waits for the VPR lock; every step sleeps its scripted time.  The records
+# and the events' format files come from tracefs.  The scripts are the
+# facts: check.py reads the step times from them.
+VFIX=/sys/kernel/debug/tegra_vpr_trace_fixture
+if [ -e $VFIX/run ]; then
+	scenario vpr
+	T=/sys/kernel/tracing
+	# times in microseconds; chunks of 32 MiB, 0 to 3; devices 0 and 1
+	cat >$OUT/vpr_setup.script <<-'EOF'
+	vpr vpr 0x90000000 0x2000000 4
+	dev 17000000.gpu
+	dev 15480000.nvdec
+	EOF
+	cat >$OUT/vpr_grow.script <<-'EOF'
+	# 80 MiB at 0x91000000 in the empty VPR: chunks 0-2
+	time cma_alloc 4000 0
+	time cma_alloc 6000 1
+	time cma_alloc 5000 2
+	time map_device 1000
+	time freeze 30000
+	time dev_freeze 3000 0
+	time dev_freeze 2000 1
+	time smc 1000
+	time dev_thaw 2500 0
+	time dev_thaw 1500 1
+	time thaw 8000
+	alloc 0x91000000 0x5000000
+	# 8 MiB in chunk 0, which is active: no resize
+	alloc 0x90000000 0x800000
+	EOF
+	cat >$OUT/vpr_shrink.script <<-'EOF'
+	# the 80 MiB go: chunks 2 and 1, from the top; chunk 0 keeps the 8 MiB
+	time map_normal 1000
+	time cma_release 2000
+	time freeze 25000
+	time dev_freeze 3000 0
+	time dev_freeze 2000 1
+	time smc 1000
+	time dev_thaw 2500 0
+	time dev_thaw 1500 1
+	time thaw 7000
+	free 0x91000000 0x5000000
+	EOF
+	cat >$OUT/vpr_failgrow.script <<-'EOF'
+	# 96 MiB at 0x92000000: chunks 1-3; CMA fails chunk 3 after 12 ms and
+	# the rollback gives chunks 1 and 2 back
+	time cma_alloc 5000 1
+	time cma_alloc 4000 2
+	time cma_alloc 12000 3
+	fail cma_alloc -12 3
+	time map_device 1000
+	time map_normal 1000
+	time cma_release 2000
+	alloc 0x92000000 0x6000000
+	EOF
+	cat >$OUT/vpr_lockhold.script <<-'EOF'
+	# 48 MiB at 0x92000000: chunks 1-2, slow enough for a second writer
+	# to come and wait for the lock
+	time cma_alloc 30000 1
+	time cma_alloc 40000 2
+	time map_device 1000
+	time freeze 60000
+	time dev_freeze 3000 0
+	time dev_freeze 2000 1
+	time smc 1000
+	time dev_thaw 2500 0
+	time dev_thaw 1500 1
+	time thaw 12000
+	alloc 0x92000000 0x3000000
+	EOF
+	cat >$OUT/vpr_lockwait.script <<-'EOF'
+	# 16 MiB at 0x96000000: chunk 3, once the lock is free
+	time cma_alloc 5000 3
+	time map_device 1000
+	time freeze 20000
+	time dev_freeze 3000 0
+	time dev_freeze 2000 1
+	time smc 1000
+	time dev_thaw 2500 0
+	time dev_thaw 1500 1
+	time thaw 6000
+	alloc 0x96000000 0x1000000
+	EOF
+	# vpr_play NAME: one writer, one script; its exit status is a fact
+	vpr_play() {
+		cat $OUT/vpr_$1.script >$VFIX/run 2>>$OUT/vpr.facts.err
+		echo "$1 $?" >>$OUT/vpr.facts
+	}
+	# the durations are CLOCK_MONOTONIC: so are the records' timestamps here
+	clock=$(sed 's/.*\[\(.*\)\].*/\1/' $T/trace_clock)
+	echo mono >$T/trace_clock
+	cat $T/trace_clock >$OUT/vpr_trace_clock
+	echo >$T/trace
+	echo 1 >$T/events/tegra_vpr/enable
+	for s in setup grow shrink failgrow; do
+		vpr_play $s
+		sleep 0.1
+	done
+	# the holder's resize begins; then a second writer blocks on the lock
+	vpr_play lockhold &
+	hold=$!
+	i=0
+	until read r <$VFIX/resizing && [ "$r" != 0 ] || [ $i -ge 400 ]; do
+		sleep 0.005
+		i=$((i + 1))
+	done
+	vpr_play lockwait &
+	waiter=$!
+	i=0
+	until read w <$VFIX/waiters && [ "$w" != 0 ] || [ $i -ge 400 ]; do
+		sleep 0.005
+		i=$((i + 1))
+	done
+	if [ "$r" != 0 ] && [ "$w" != 0 ]; then
+		echo "vpr_fixture: waiter blocked during resize $r" >$T/trace_marker
+	else
+		echo "vpr_fixture: waiter not seen blocked (resizing $r, waiters $w)" \
+			>$T/trace_marker
+	fi
+	wait $hold
+	wait $waiter
+	echo 0 >$T/events/tegra_vpr/enable
+	cat $T/trace >$OUT/vpr_trace
+	echo "$clock" >$T/trace_clock
+	for e in $T/events/tegra_vpr/tegra_vpr_*; do
+		cat "$e/format" >$OUT/vpr_format_$(basename "$e") 2>/dev/null
+	done
+fi
+
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000
