@@ -44,7 +44,7 @@ struct ds_dept_parser {
 	char caller[16];		/* printk caller id of the report's header */
 	bool have_kernel, have_legend, have_trailer, have_backtrace;
 	uint32_t detail_seen;		/* bit per context */
-	uint32_t points_seen;		/* detail [S]/[W]/[E] blocks: 3 bits per context */
+	uint64_t points_seen;		/* detail [S]/[W]/[E] blocks: 3 bits per context (16 x 3) */
 	/* the last "=====" rule, which a report header follows */
 	uint64_t rule_line;
 	char rule_raw[160];
@@ -725,7 +725,7 @@ static bool dept_line(struct ds_dept_parser *p, const char *c)
 			p->in_stack = false;
 			p->tgt_has_ip = false;
 			if (p->cur < DS_DEPT_MAX_CONTEXTS)
-				p->points_seen |= 1u << (3 * p->cur + (p->tgt - T_START));
+				p->points_seen |= 1ULL << (3 * p->cur + (p->tgt - T_START));
 			if (strstr(c, " in softirq context:"))
 				ctx->irq = DS_IRQ_SOFTIRQ;
 			else if (strstr(c, " in hardirq context:"))
