@@ -27,6 +27,45 @@ struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_prog
 	return link;
 }
 
+int ds_bpf_source__select_btf(struct ds_bpf_source *bs, struct bpf_object *obj,
+			      const struct ds_bpf_prog_ref *refs, unsigned int n,
+			      struct bpf_program **progs)
+{
+	struct btf *btf;
+	unsigned int i;
+	int nr = 0;
+
+	for (i = 0; i < n; i++) {
+		progs[i] = bpf_object__find_program_by_name(obj, refs[i].prog);
+		if (!progs[i])
+			return -ENOENT;
+	}
+	btf = btf__load_vmlinux_btf();
+	for (i = 0; i < n; i++) {
+		bool have = ds_btf_has_tp(btf, refs[i].event);
+
+		if (!have)
+			ds_bpf_source__add_missing(bs, refs[i].event);
+		bpf_program__set_autoload(progs[i], have);
+		nr += have;
+	}
+	btf__free(btf);
+	return nr;
+}
+
+int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_prog_ref *refs,
+				unsigned int n, struct bpf_program **progs,
+				struct bpf_link **links, const struct ds_bpf_stats *kstats,
+				int map_fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (progs[i] && bpf_program__autoload(progs[i]))
+			links[i] = ds_bpf_source__attach(bs, progs[i], refs[i].event);
+	return ds_bpf_source__start(bs, kstats, map_fd);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct ds_bpf_source *bs = ctx;

@@ -23,7 +23,30 @@ struct ds_bpf_source {
 	char missing[256];
 };
 
+/* A program of a skeleton and the tracepoint it attaches to. */
+struct ds_bpf_prog_ref {
+	const char *prog;
+	const char *event;
+};
+
 void ds_bpf_source__add_missing(struct ds_bpf_source *bs, const char *what);
+/*
+ * Find the @n programs of @refs in @obj (into @progs) and autoload those
+ * whose tracepoint the running kernel's BTF describes (tp_btf); the others
+ * are recorded as missing.  Returns how many will load, or -ENOENT when a
+ * program is not in @obj.
+ */
+int ds_bpf_source__select_btf(struct ds_bpf_source *bs, struct bpf_object *obj,
+			      const struct ds_bpf_prog_ref *refs, unsigned int n,
+			      struct bpf_program **progs);
+/*
+ * After the load: attach each of the @n @progs that is set and loaded (a
+ * failure records @refs[i].event as missing), then ds_bpf_source__start().
+ */
+int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_prog_ref *refs,
+				unsigned int n, struct bpf_program **progs,
+				struct bpf_link **links, const struct ds_bpf_stats *kstats,
+				int map_fd);
 /* Attach @p; on failure record @event as missing.  Returns the link or NULL. */
 struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_program *p,
 				       const char *event);

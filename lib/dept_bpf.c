@@ -17,20 +17,23 @@
  * Per tracepoint, a tp_btf program and a classic one for a kernel whose
  * BTF does not describe the event; one of the two is loaded and attached.
  */
-static const struct {
-	const char *prog;
-	const char *prog_tp;
-	const char *event;
-} dept_progs[] = {
-	{ "ds_dept_class", "ds_dept_class_tp", "dept_class_new" },
-	{ "ds_dept_dep", "ds_dept_dep_tp", "dept_dep_new" },
-	{ "ds_dept_circle", "ds_dept_circle_tp", "dept_circle" },
-	{ "ds_dept_circle_dep", "ds_dept_circle_dep_tp", "dept_circle_dep" },
-	{ "ds_dept_stack", "ds_dept_stack_tp", "dept_circle_stack" },
-	{ "ds_dept_health", "ds_dept_health_tp", "dept_health" },
+static const struct ds_bpf_prog_ref dept_progs[] = {
+	{ "ds_dept_class", "dept_class_new" },
+	{ "ds_dept_dep", "dept_dep_new" },
+	{ "ds_dept_circle", "dept_circle" },
+	{ "ds_dept_circle_dep", "dept_circle_dep" },
+	{ "ds_dept_stack", "dept_circle_stack" },
+	{ "ds_dept_health", "dept_health" },
+};
+
+/* the classic program of dept_progs[i] */
+static const char *const dept_progs_tp[] = {
+	"ds_dept_class_tp", "ds_dept_dep_tp", "ds_dept_circle_tp", "ds_dept_circle_dep_tp",
+	"ds_dept_stack_tp", "ds_dept_health_tp",
 };
 
 #define NR_PROGS DS_ARRAY_SIZE(dept_progs)
+_Static_assert(DS_ARRAY_SIZE(dept_progs_tp) == NR_PROGS, "two programs per event");
 
 struct ds_dept_bpf {
 	struct ds_bpf_source base;	/* first: ds_bpf_source_ops use it */
@@ -60,8 +63,7 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 		goto err;
 	for (i = 0; i < NR_PROGS; i++) {
 		btf_progs[i] = bpf_object__find_program_by_name(b->skel->obj, dept_progs[i].prog);
-		tp_progs[i] = bpf_object__find_program_by_name(b->skel->obj,
-							       dept_progs[i].prog_tp);
+		tp_progs[i] = bpf_object__find_program_by_name(b->skel->obj, dept_progs_tp[i]);
 		if (!btf_progs[i] || !tp_progs[i]) {
 			err = -ENOENT;
 			goto err;
@@ -98,11 +100,8 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 		*out = b;
 		return 0;
 	}
-	for (i = 0; i < NR_PROGS; i++)
-		if (use[i])
-			b->links[i] = ds_bpf_source__attach(&b->base, use[i], dept_progs[i].event);
-	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
-				   bpf_map__fd(b->skel->maps.events));
+	err = ds_bpf_source__attach_start(&b->base, dept_progs, NR_PROGS, use, b->links,
+					  &b->skel->bss->stats, bpf_map__fd(b->skel->maps.events));
 	if (err)
 		goto err;
 	*out = b;

@@ -20,10 +20,7 @@ struct ds_dmabuf_bpf {
 };
 
 /* Program and the tracepoint it attaches to; each attached on its own. */
-static const struct {
-	const char *prog;
-	const char *event;
-} dmabuf_progs[] = {
+static const struct ds_bpf_prog_ref dmabuf_progs[] = {
 	{ "ds_dmabuf_export", "dma_buf_export" },
 	{ "ds_dmabuf_fd", "dma_buf_fd" },
 	{ "ds_dmabuf_get", "dma_buf_get" },
@@ -50,9 +47,7 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 {
 	struct bpf_program *progs[DS_ARRAY_SIZE(dmabuf_progs)];
 	struct ds_dmabuf_bpf *b;
-	unsigned int i, nr_avail = 0;
-	struct btf *btf;
-	int err;
+	int nr_avail, err;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -67,24 +62,12 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
 	if (err)
 		goto err;
-	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++) {
-		progs[i] = bpf_object__find_program_by_name(b->skel->obj, dmabuf_progs[i].prog);
-		if (!progs[i]) {
-			err = -ENOENT;
-			goto err;
-		}
+	nr_avail = ds_bpf_source__select_btf(&b->base, b->skel->obj, dmabuf_progs,
+					     DS_ARRAY_SIZE(dmabuf_progs), progs);
+	if (nr_avail < 0) {
+		err = nr_avail;
+		goto err;
 	}
-
-	btf = btf__load_vmlinux_btf();
-	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++) {
-		bool have = ds_btf_has_tp(btf, dmabuf_progs[i].event);
-
-		if (!have)
-			ds_bpf_source__add_missing(&b->base, dmabuf_progs[i].event);
-		bpf_program__set_autoload(progs[i], have);
-		nr_avail += have;
-	}
-	btf__free(btf);
 	if (!nr_avail) {
 		err = -ENOENT;	/* a kernel before 7.0: nothing to load */
 		goto err;
@@ -94,12 +77,9 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 		ds_dbg("loading dma_buf BPF programs failed: %s", strerror(-err));
 		goto err;
 	}
-	for (i = 0; i < DS_ARRAY_SIZE(dmabuf_progs); i++)
-		if (bpf_program__autoload(progs[i]))
-			b->links[i] = ds_bpf_source__attach(&b->base, progs[i],
-							    dmabuf_progs[i].event);
-	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
-				   bpf_map__fd(b->skel->maps.events));
+	err = ds_bpf_source__attach_start(&b->base, dmabuf_progs, DS_ARRAY_SIZE(dmabuf_progs),
+					  progs, b->links, &b->skel->bss->stats,
+					  bpf_map__fd(b->skel->maps.events));
 	if (err)
 		goto err;
 	*out = b;

@@ -14,10 +14,7 @@
 #define DEFAULT_RINGBUF_KB	1024
 
 /* Program and the tracepoint it attaches to; each attached on its own. */
-static const struct {
-	const char *prog;
-	const char *event;
-} vpr_progs[] = {
+static const struct ds_bpf_prog_ref vpr_progs[] = {
 	/* the VPR heap series (v3) */
 	{ "ds_vpr_chunk_act", "tegra_vpr_chunk_activate" },
 	{ "ds_vpr_chunk_deact", "tegra_vpr_chunk_deactivate" },
@@ -50,9 +47,7 @@ int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
 {
 	struct bpf_program *progs[NR_PROGS];
 	struct ds_vpr_bpf *b;
-	unsigned int i, nr_avail = 0;
-	struct btf *btf;
-	int err;
+	int nr_avail, err;
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -66,26 +61,13 @@ int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
 				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
 	if (err)
 		goto err;
-	btf = btf__load_vmlinux_btf();
-	for (i = 0; i < NR_PROGS; i++) {
-		bool have;
-
-		progs[i] = bpf_object__find_program_by_name(b->skel->obj, vpr_progs[i].prog);
-		if (!progs[i]) {
-			btf__free(btf);
-			err = -ENOENT;
-			goto err;
-		}
-		have = ds_btf_has_tp(btf, vpr_progs[i].event);
-		if (!have)
-			ds_bpf_source__add_missing(&b->base, vpr_progs[i].event);
-		bpf_program__set_autoload(progs[i], have);
-		nr_avail += have;
-		/* tegra_vpr_resize_end: the kernel has our series */
-		if (have && !strcmp(vpr_progs[i].event, "tegra_vpr_resize_end"))
-			b->ours = true;
+	nr_avail = ds_bpf_source__select_btf(&b->base, b->skel->obj, vpr_progs, NR_PROGS, progs);
+	if (nr_avail < 0) {
+		err = nr_avail;
+		goto err;
 	}
-	btf__free(btf);
+	/* with tegra_vpr_resize_end, the kernel has our series */
+	b->ours = bpf_program__autoload(b->skel->progs.ds_vpr_end);
 	if (!nr_avail) {
 		err = -ENOENT;	/* no VPR heap in this kernel */
 		goto err;
@@ -95,11 +77,8 @@ int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
 		ds_dbg("loading the VPR BPF programs failed: %s", strerror(-err));
 		goto err;
 	}
-	for (i = 0; i < NR_PROGS; i++)
-		if (bpf_program__autoload(progs[i]))
-			b->links[i] = ds_bpf_source__attach(&b->base, progs[i], vpr_progs[i].event);
-	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
-				   bpf_map__fd(b->skel->maps.events));
+	err = ds_bpf_source__attach_start(&b->base, vpr_progs, NR_PROGS, progs, b->links,
+					  &b->skel->bss->stats, bpf_map__fd(b->skel->maps.events));
 	if (err)
 		goto err;
 	*out = b;
