@@ -166,20 +166,7 @@ uint32_t ds_dept_live__class_of(const struct ds_dept_live *l, uint64_t key)
 	return key_get(&l->cls, key);
 }
 
-/*
- * A fixed-size field from the kernel is not trusted to be terminated:
- * @in itself when it is (the BPF side always terminates), else a copy.
- */
-static const char *field_str(char *buf, size_t len, const char *in, size_t in_len)
-{
-	if (memchr(in, '\0', in_len))
-		return in;
-	len = len < in_len + 1 ? len : in_len + 1;
-	memcpy(buf, in, len - 1);
-	buf[len - 1] = '\0';
-	return buf;
-}
-
+/* A fixed-size field from the kernel is not trusted to be terminated. */
 static void field(char *out, size_t len, const char *in, size_t in_len)
 {
 	size_t n = strnlen(in, in_len);
@@ -188,6 +175,15 @@ static void field(char *out, size_t len, const char *in, size_t in_len)
 		n = len - 1;
 	memcpy(out, in, n);
 	out[n] = '\0';
+}
+
+/* The same without a copy when @in is terminated (the BPF side always does that). */
+static const char *field_str(char *buf, size_t len, const char *in, size_t in_len)
+{
+	if (memchr(in, '\0', in_len))
+		return in;
+	field(buf, len, in, in_len);
+	return buf;
 }
 
 /* The class of @key, created (as @name, or named by its key) when new. */
