@@ -29,7 +29,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(OUT)/%,%,$(2))";
 endif
 
 # Recursive (=) so pkg-config runs after `deps` installed what it needs.
-PKG_LIBS = libbpf libdw libelf zlib sqlite3 libgvc libcgraph
+PKG_LIBS = libbpf libdw libelf zlib sqlite3 libgvc libcgraph libtracecmd libtraceevent
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null)
 PKG_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null)
 

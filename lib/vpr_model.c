@@ -150,6 +150,32 @@ static void step(struct ds_vpr_resize *r, uint64_t *sum, const struct ds_vpr_eve
 		r->step_err = e->err;
 }
 
+/*
+ * Resizes run under vpr->lock, so a chunk change or programming by another
+ * task means an open inferred resize ended without programming the VPR.
+ * v3 only does that when a grow failed and its chunks were given back.
+ */
+static int close_unprogrammed(struct ds_vpr_model *m, uint32_t tid)
+{
+	struct ds_vpr_resize *r;
+	int i, err;
+
+	for (i = 0; i < MAX_OPEN; i++) {
+		r = &m->open[i];
+		if (!m->used[i] || !r->inferred || r->tid == tid)
+			continue;
+		r->new_base = r->old_base;
+		r->new_size = r->old_size;
+		r->duration_ns = r->end_ts - r->begin_ts;
+		r->rolled_back = r->saw_activate && r->saw_deactivate;
+		r->complete = true;
+		err = finish(m, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* v3's events: chunk changes and the programming of the VPR. */
 static int upstream(struct ds_vpr_model *m, const struct ds_vpr_event *e)
 {
@@ -157,6 +183,11 @@ static int upstream(struct ds_vpr_model *m, const struct ds_vpr_event *e)
 	struct ds_vpr_resize *r;
 	int i, err;
 
+	if (!m->st.have_ours) {
+		err = close_unprogrammed(m, e->hdr.tid);
+		if (err)
+			return err;
+	}
 	if (type == DS_EV_VPR_SET) {
 		err = add_size(m, e->hdr.ts, e->base, e->size);
 		i = find(m, true, 0, e->hdr.tid);
@@ -184,6 +215,11 @@ static int upstream(struct ds_vpr_model *m, const struct ds_vpr_event *e)
 		r = &m->open[i];
 	}
 	r->nr_chunk_steps++;
+	r->end_ts = e->hdr.ts;
+	if (type == DS_EV_VPR_CHUNK_ACTIVATE)
+		r->saw_activate = true;
+	else
+		r->saw_deactivate = true;
 	return 0;
 }
 

@@ -95,7 +95,7 @@ struct ds_params {
 
 extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
 	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph,
-	ds_help_dept, ds_help_vpr;
+	ds_help_dept, ds_help_vpr, ds_help_import;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -118,6 +118,7 @@ int ds_parse_triage_list(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_vpr(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_import(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

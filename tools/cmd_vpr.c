@@ -132,7 +132,9 @@ static int on_resize(void *ctx, const struct ds_vpr_resize *r)
 	printf("%10.3f  %s %-6s %8.1f -> %8.1f MiB  %2u chunk(s) %9.3f ms", ms(r->begin_ts -
 	       v->first_ts), r->seq ? "#" : " ", r->grow ? "grow" : "shrink", mib(r->old_size),
 	       mib(r->new_size), r->nr_chunk_steps, ms(r->duration_ns));
-	if (r->inferred) {
+	if (r->inferred && r->rolled_back) {
+		printf("  (inferred: chunks given back, VPR not programmed)");
+	} else if (r->inferred) {
 		printf("  (inferred: first chunk change to the SMC)");
 	} else {
 		printf("  cma %.3f map %.3f freeze %.3f dev %.3f smc %.3f thaw %.3f frozen %.3f",
@@ -146,9 +148,12 @@ static int on_resize(void *ctx, const struct ds_vpr_resize *r)
 		if (r->heap[0])
 			printf("  %s buf %.1f MiB", r->heap, mib(r->buf_size));
 	}
-	if (failed)
+	if (failed && (r->err || r->step_err))
 		printf("  FAILED (err %d%s%s)", r->err ? r->err : r->step_err,
 		       r->rolled_back ? ", rolled back" : "",
+		       r->failed_chunks ? ", chunks left changed" : "");
+	else if (failed)
+		printf("  FAILED (rolled back%s)",
 		       r->failed_chunks ? ", chunks left changed" : "");
 	if (slow)
 		printf("  SLOW (> %.0f ms)", ms(v->p->slow_ns));
@@ -269,6 +274,8 @@ int cmd_vpr(int argc, char **argv)
 		struct ds_replay rp = { .path = p.input };
 
 		ret = ds_replay_run(&rp, s);
+		if (ret && !rp.records)
+			goto out;	/* nothing read: no summary of nothing */
 	} else {
 		ret = ds_live_open_vpr(&p, true, &bpf);
 		if (ret)

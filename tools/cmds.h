@@ -16,6 +16,7 @@ int cmd_triage(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_dept(int argc, char **argv);
 int cmd_vpr(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 /* triage mark / triage list: argv[0] is "mark" / "list" */
 int cmd_triage_mark(int argc, char **argv);
 int cmd_triage_list(int argc, char **argv);

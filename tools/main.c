@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "graph", cmd_graph, &ds_help_graph },
 	{ "dept", cmd_dept, &ds_help_dept },
 	{ "vpr", cmd_vpr, &ds_help_vpr },
+	{ "import", cmd_import, &ds_help_import },
 };
 
 static void usage(FILE *f)

@@ -16,7 +16,7 @@ static const struct ds_opt fence_opts[] = {
 	{ "top", 'n', "N", "show the N longest waits (10)", OPT_TOP },
 	{ "milliseconds", 'm', NULL, "histograms in milliseconds (default microseconds)",
 	  OPT_MSEC },
-	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
+	{ "input", 'i', "FILE", "analyse a recording or a trace-cmd trace.dat instead", OPT_INPUT },
 	{ "vmlinux", 0, "PATH", "vmlinux with DWARF for file:line in stacks", OPT_VMLINUX },
 	{ "no-stacks", 0, NULL, "do not print kernel stacks", OPT_NO_STACKS },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
@@ -77,7 +77,7 @@ static const struct ds_opt dmabuf_opts[] = {
 	{ "inode", 0, "INO", "only the buffer with this inode: its whole history", OPT_INODE },
 	{ "unmap-ms", 0, "MS", "flag a revocation not finished MS after it began (1000)",
 	  OPT_UNMAP_MS },
-	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
+	{ "input", 'i', "FILE", "analyse a recording or a trace-cmd trace.dat instead", OPT_INPUT },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
 	OPT_COMMON,
 	{ NULL, 0, NULL, NULL, 0 },
@@ -266,7 +266,7 @@ const struct ds_cmd_help ds_help_dept = {
 static const struct ds_opt vpr_opts[] = {
 	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
 	{ "slow-ms", 0, "MS", "a resize slower than MS is an alert (100)", OPT_SLOW_MS },
-	{ "input", 'i', "FILE", "analyse a recording instead of the live kernel", OPT_INPUT },
+	{ "input", 'i', "FILE", "analyse a recording or a trace-cmd trace.dat instead", OPT_INPUT },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
 	OPT_COMMON,
 	{ NULL, 0, NULL, NULL, 0 },
@@ -290,6 +290,35 @@ const struct ds_cmd_help ds_help_vpr = {
 		"  deptscope vpr -d 60 --slow-ms 50\n"
 		"  deptscope record -o vpr.dsr vpr && deptscope vpr -i vpr.dsr --json\n",
 	.opts = vpr_opts,
+};
+
+static const struct ds_opt import_opts[] = {
+	{ "output", 'o', "FILE", "the recording to write, atomically (required)", OPT_OUTPUT },
+	{ "json", 'j', NULL, "print the import's figures as JSON", OPT_JSON },
+	{ "verbose", 'v', NULL, "more messages", OPT_VERBOSE },
+	{ "help", 'h', NULL, "show this help", OPT_HELP },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_import = {
+	.name = "import",
+	.summary = "Turn a trace-cmd trace.dat into a deptscope recording.",
+	.usage = "deptscope import [OPTIONS] TRACE.DAT -o OUT.dsr",
+	.description =
+		"Reads a file written by 'trace-cmd record' (any file version, compressed\n"
+		"or not, every buffer instance) through libtracecmd, using the event\n"
+		"formats stored in the file, and writes the dma_fence, dma_buf, vfio_pci\n"
+		"and tegra_vpr events as deptscope records; other events are counted and\n"
+		"skipped.  A trace record has no kernel stack, no fence pointer and no\n"
+		"tgid: docs/import.md says what stands in for them.  Record with\n"
+		"'trace-cmd record -C mono' so the times match deptscope's own recordings.\n"
+		"fence, dmabuf, vpr and export read a trace.dat directly as well; import\n"
+		"is for keeping the result.  OUT appears only when complete.",
+	.examples =
+		"  trace-cmd record -C mono -e tegra_vpr -e dma_fence -o trace.dat\n"
+		"  deptscope import trace.dat -o board.dsr && deptscope vpr -i board.dsr\n"
+		"  deptscope vpr --input trace.dat --json\n",
+	.opts = import_opts,
 };
 
 static const struct ds_opt report_opts[] = {
@@ -462,6 +491,24 @@ int ds_parse_vpr(int argc, char **argv, struct ds_params *p, FILE *err)
 	}
 	if (!p->slow_ns)
 		p->slow_ns = 100000000ULL;
+	return 0;
+}
+
+int ds_parse_import(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_import, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_import, p, 1, 1, "trace.dat FILE", err);
+	if (ret)
+		return ret;
+	p->input = p->positional[0];
+	if (!p->output) {
+		fprintf(err, "deptscope import: missing -o OUT (see 'deptscope import --help')\n");
+		return DS_EXIT_USAGE;
+	}
 	return 0;
 }
 

@@ -19,11 +19,16 @@ struct ds_replay {
 };
 
 /*
- * Feed the recording r->path to the consumers of @s.  Problems are printed
+ * Feed the recording r->path to the consumers of @s; a trace-cmd file
+ * (trace.dat) is imported on the way (lib/tracedat.c).  Problems are printed
  * as one line each; a truncated file is only a warning.  Returns 0, or
  * DS_EXIT_ERROR when the file cannot be read or is corrupt (the records
  * before the corruption have still been delivered).
  */
 int ds_replay_run(struct ds_replay *r, struct ds_stream *s);
+
+struct ds_tracedat_stats;
+/* The warnings a trace.dat import gives (lost and malformed records). */
+void ds_tracedat_warn(const char *path, const struct ds_tracedat_stats *st);
 
 #endif

@@ -21,13 +21,16 @@ cp "$busybox" "$stage/bin/busybox"
 cp "$here/guest/init" "$stage/init"
 cp "$here/guest/run.sh" "$progs/vmscen" "$progs/vmexit" "$stage/scen/"
 cp "$ds" "$stage/usr/bin/deptscope"
+# trace-cmd, to record trace.dat files in the guest as on a board
+tc=$(command -v trace-cmd || true)
+[ -n "$tc" ] && cp "$tc" "$stage/usr/bin/trace-cmd"
 # scripts for the DEPT tracepoint fixture, when the host made them
 if [ -d "$progs/dept" ]; then
 	mkdir -p "$stage/scen/dept"
 	cp "$progs"/dept/*.script "$progs/dept/frames" "$stage/scen/dept/"
 fi
-# the dynamic loader and every library deptscope links, at the same paths
-ldd "$ds" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u |
+# the dynamic loader and every library they link, at the same paths
+ldd "$ds" ${tc:+"$tc"} | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u |
 while read -r lib; do
 	mkdir -p "$stage$(dirname "$lib")"
 	cp -L "$lib" "$stage$lib"

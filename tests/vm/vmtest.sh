@@ -120,7 +120,7 @@ run_target() {
 	mkdir -p "$w/out"
 	# the guest's tty turns \n into \r\n
 	sed -n '/===DSOUT-BEGIN===/,/===DSOUT-END===/p' "$w/data.b64" | tr -d '\r' | sed '1d;$d' |
-		base64 -d 2>/dev/null | tar -xf - -C "$w/out" 2>/dev/null
+		base64 -d 2>/dev/null | tar -xzf - -C "$w/out" 2>/dev/null
 	python3 "$here/check.py" --kernel-name "$name" --out "$w/out" --host-deptscope "$OUT/deptscope" \
 		--results "$w/results.json" --boot-seconds $(( $(date +%s) - t0 )) \
 		--dept-expect "$w/dept/expect.json"

@@ -21,7 +21,8 @@ struct ds_vpr_resize {
 	bool grow;
 	bool inferred;			/* from v3's three events only */
 	bool complete;			/* its end was seen */
-	bool rolled_back;
+	bool rolled_back;		/* inferred: chunks given back, VPR not programmed */
+	bool saw_activate, saw_deactivate;	/* inferred: chunk changes seen */
 	uint32_t tid;
 	uint64_t begin_ts, end_ts;	/* record times, ns */
 	char heap[32];

@@ -34,6 +34,23 @@ stop() {
 	echo $? >$OUT/$1.rc
 }
 
+# tc_start NAME ARGS...: trace-cmd record in the background until it records
+tc_start() {
+	name=$1
+	shift
+	trace-cmd record "$@" >$OUT/$name.out 2>$OUT/$name.err &
+	echo $! >$OUT/$name.pid
+	i=0
+	while [ $i -lt 600 ]; do
+		grep -q 'Hit Ctrl^C' $OUT/$name.out $OUT/$name.err 2>/dev/null && return 0
+		kill -0 "$(cat $OUT/$name.pid)" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "vmtest: trace-cmd $name did not start: $(cat $OUT/$name.err)"
+	return 1
+}
+
 scenario() {
 	echo "vmtest: scenario $1"
 	echo "$1" >>$OUT/scenarios
@@ -221,11 +238,24 @@ if [ -e $VFIX/run ]; then
 		cat $OUT/vpr_$1.script >$VFIX/run 2>>$OUT/vpr.facts.err
 		echo "$1 $?" >>$OUT/vpr.facts
 	}
-	# the durations are CLOCK_MONOTONIC: so are the records' timestamps here
-	clock=$(sed 's/.*\[\(.*\)\].*/\1/' $T/trace_clock)
+	# Four consumers of the same resizes: deptscope live and recording
+	# (BPF); trace-cmd as on a board, all events into the top buffer and
+	# v3's three alone into an instance (trace.dat import, both modes); and
+	# the text truth, from an instance of our own, since trace-cmd consumes
+	# the top buffer.  The durations are CLOCK_MONOTONIC: so are the
+	# records' timestamps here, in every buffer.
+	start vpr_live vpr --json
+	start vpr_rec record -o $OUT/vpr.dsr vpr
+	if command -v trace-cmd >/dev/null; then
+		tc_start vpr_tc -C mono -e tegra_vpr -o $OUT/vpr.dat
+		tc_start vpr_tc3 -B vpr3 -C mono -e tegra_vpr:tegra_vpr_chunk_activate \
+			-e tegra_vpr:tegra_vpr_chunk_deactivate -e tegra_vpr:tegra_vpr_set \
+			-o $OUT/vpr3.dat
+	fi
+	T=$T/instances/vprtruth
+	mkdir $T
 	echo mono >$T/trace_clock
 	cat $T/trace_clock >$OUT/vpr_trace_clock
-	echo >$T/trace
 	echo 1 >$T/events/tegra_vpr/enable
 	for s in setup grow shrink failgrow; do
 		vpr_play $s
@@ -254,9 +284,14 @@ if [ -e $VFIX/run ]; then
 	fi
 	wait $hold
 	wait $waiter
+	sleep 0.5
+	for p in vpr_tc3 vpr_tc vpr_rec vpr_live; do
+		[ -e $OUT/$p.pid ] && stop $p
+	done
 	echo 0 >$T/events/tegra_vpr/enable
 	cat $T/trace >$OUT/vpr_trace
-	echo "$clock" >$T/trace_clock
+	rmdir $T
+	T=/sys/kernel/tracing
 	for e in $T/events/tegra_vpr/tegra_vpr_*; do
 		cat "$e/format" >$OUT/vpr_format_$(basename "$e") 2>/dev/null
 	done
@@ -281,6 +316,6 @@ dmesg >$OUT/dmesg
 cat /sys/devices/system/clocksource/clocksource0/current_clocksource >$OUT/clocksource
 echo "vmtest: sending results"
 echo "===DSOUT-BEGIN===" >/dev/ttyS1
-(cd $OUT && tar cf - .) | base64 >/dev/ttyS1
+(cd $OUT && tar cf - .) | gzip -1 | base64 >/dev/ttyS1
 echo "===DSOUT-END===" >/dev/ttyS1
 exit 0
