@@ -169,6 +169,7 @@ cli-test: $(OUT)/deptscope $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/triage_db.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/graph.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/dept.sh
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/import.sh
 
 live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live

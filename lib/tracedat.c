@@ -220,6 +220,7 @@ struct td_reader {
 	int nr_bufs;
 	struct ds_map waits;		/* tid -> struct wait_start */
 	struct ds_map named;		/* fence contexts with a DS_EV_FENCE_NAME sent */
+	struct ds_map signaled;		/* fences whose dma_fence_signaled was seen */
 	union ds_any_event out;
 	union ds_any_event pending;	/* a record due after the one in out */
 	bool have_pending;
@@ -388,6 +389,20 @@ static int fence_fixup(struct td_reader *t, struct tdbuf *b, const struct ev_bou
 	int err;
 
 	e->fence = fence_key(e);
+	/*
+	 * The BPF side reads the fence's signalled bit at every event; here
+	 * it is set by the fence's dma_fence_signaled record (the kernel sets
+	 * the bit before it fires the event) and forgotten at its destroy.
+	 */
+	if (e->hdr.type == DS_EV_FENCE_SIGNALED) {
+		err = ds_map__set(&t->signaled, e->fence, (void *)1);
+		if (err)
+			return err;
+	}
+	if (ds_map__get(&t->signaled, e->fence))
+		e->flags |= DS_FENCE_F_SIGNALED;
+	if (e->hdr.type == DS_EV_FENCE_DESTROY)
+		ds_map__del(&t->signaled, e->fence);
 	if (e->hdr.type == DS_EV_FENCE_WAIT_START) {
 		w = ds_map__get(&t->waits, e->hdr.tid);
 		if (!w) {
@@ -567,6 +582,8 @@ static int td_open(const char *path, struct td_reader **out, const char **why)
 	if (!err)
 		err = ds_map__init(&t->named, 64);
 	if (!err)
+		err = ds_map__init(&t->signaled, 64);
+	if (!err)
 		err = open_buffer(t, in);
 	else
 		tracecmd_close(in);
@@ -621,6 +638,7 @@ static void td_close(struct td_reader *t)
 	}
 	ds_map__exit(&t->waits);
 	ds_map__exit(&t->named);
+	ds_map__exit(&t->signaled);
 	free(t);
 }
 
@@ -638,6 +656,7 @@ static void source_record(struct td_reader *t)
 		for (i = 0; i < NR_SPECS; i++)
 			if (t->buf[j].ev[i].id >= 0)
 				s->sources |= src_bit(specs[i].kind);
+	t->st.sources |= s->sources;
 	s->hdr.ts = 0;
 }
 

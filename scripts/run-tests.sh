@@ -18,6 +18,7 @@ suites=(
 	"triage-db|tests/cli/triage_db.sh"
 	"graph-cli|tests/cli/graph.sh"
 	"dept-cli|tests/cli/dept.sh"
+	"import-cli|tests/cli/import.sh"
 	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"

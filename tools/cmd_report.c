@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "deptscope/log.h"
+#include "deptscope/tracedat.h"
 #include "deptscope/record.h"
 #include "cli.h"
 #include "cmds.h"
@@ -40,14 +41,20 @@ int cmd_report(int argc, char **argv)
 	}
 	ds_log_init("deptscope report", p.verbose);
 	/* open once for the header: a clear error before any output */
-	err = ds_reader__open(p.input, &rd);
-	if (err) {
-		ds_err("cannot read recording %s: %s", p.input, ds_reader_strerror(err));
-		return DS_EXIT_ERROR;
+	if (ds_tracedat__probe(p.input) == 1) {
+		if (!p.json)
+			printf("trace-cmd file %s (imported: no stacks; docs/import.md)\n",
+			       p.input);
+	} else {
+		err = ds_reader__open(p.input, &rd);
+		if (err) {
+			ds_err("cannot read recording %s: %s", p.input, ds_reader_strerror(err));
+			return DS_EXIT_ERROR;
+		}
+		if (!p.json)
+			print_header(p.input, ds_reader__header(rd));
+		ds_reader__close(rd);
 	}
-	if (!p.json)
-		print_header(p.input, ds_reader__header(rd));
-	ds_reader__close(rd);
 
 	fp.p = &p;
 	fp.out = stdout;

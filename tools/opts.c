@@ -285,10 +285,12 @@ const struct ds_cmd_help ds_help_vpr = {
 		"a resize runs from its first chunk change to the VPR being programmed, and\n"
 		"its row is marked 'inferred'.  At the end: a latency histogram, the VPR's\n"
 		"size over time and counts per trigger.  A failed resize, or one slower than\n"
-		"--slow-ms, is an alert.  Exit status: 0 ok, 1 error, 2 usage, 3 an alert.",
+		"--slow-ms, is an alert.  -i reads a deptscope recording or a trace-cmd\n"
+		"trace.dat (docs/import.md).  Exit status: 0 ok, 1 error, 2 usage, 3 an alert.",
 	.examples =
 		"  deptscope vpr -d 60 --slow-ms 50\n"
-		"  deptscope record -o vpr.dsr vpr && deptscope vpr -i vpr.dsr --json\n",
+		"  deptscope record -o vpr.dsr vpr && deptscope vpr -i vpr.dsr --json\n"
+		"  deptscope vpr --input trace.dat    (trace-cmd record -C mono -e tegra_vpr)\n",
 	.opts = vpr_opts,
 };
 

@@ -498,7 +498,31 @@ def scen_replay(out, host_ds):
     # stack walk: milliseconds under TCG emulation.
     sc.check("live and recorded latency of the same wait agree within 20 ms",
              abs(ld - hd) <= 20000000, [ld, hd])
-    sc.note = "%d events replayed identically" % host["events"]
+    # trace-cmd's file of the same run: the same fences, waits and timelines
+    dat = os.path.join(out, "replay.dat")
+    if not sc.check("trace-cmd recorded replay.dat in the guest", os.path.exists(dat),
+                    read(out, "replay_tc.err") or "no trace-cmd in the guest image"):
+        return sc
+    sc.eq("trace-cmd exit status", rc_of(out, "replay_tc"), 0)
+    p = subprocess.run([host_ds, "report", "--json", "--no-stacks", dat],
+                       capture_output=True, text=True)
+    imp = summary_of(json_lines(p.stdout))
+    sc.eq("trace.dat report exit status", p.returncode, 0)
+    if not sc.check("trace.dat summary present", imp, p.stderr[-300:]):
+        return sc
+    sc.eq("trace.dat: counts equal the recording's", imp["counts"], host["counts"])
+    sc.eq("trace.dat: waits, pending, hangs, unmatched",
+          [imp[k] for k in ("waits", "pending", "hangs", "waits_unmatched")],
+          [host[k] for k in ("waits", "pending", "hangs", "waits_unmatched")])
+
+    def tl(s):
+        return [{k: v for k, v in t.items() if k != "latency_ns"}
+                for t in s.get("timelines", [])]
+    sc.eq("trace.dat: timelines (driver, name, per-event counts)", tl(imp), tl(host))
+    im = imp["latency_ns"]["max"]
+    sc.check("trace.dat: wait latency agrees with the recording within 20 ms",
+             abs(im - hd) <= 20000000, [im, hd])
+    sc.note = "%d events replayed identically; trace.dat agrees" % host["events"]
     return sc
 
 
@@ -817,7 +841,176 @@ def vpr_within(sc, what, got, lo_ns):
                     got is not None and lo_ns <= got < hi, got, [lo_ns, hi])
 
 
-def scen_vpr(out):
+VPR_PHASES = {"cma": ("cma_alloc", "cma_release"), "linear_map": ("map_device", "map_normal"),
+              "freeze": ("freeze",), "dev_freeze": ("dev_freeze",), "smc": ("smc",),
+              "dev_thaw": ("dev_thaw",), "thaw": ("thaw",), "rollback": ("rollback",)}
+
+
+def vpr_row_want(got, slow_ns):
+    """The row deptscope vpr must print for one resize's tracefs records."""
+    ev = {}
+    for r in got:
+        ev.setdefault(r[3][len("tegra_vpr_"):], []).append(r[4])
+    b, e = ev["resize_begin"][0], ev["resize_end"][0]
+    step_err = next((f["err"] for r in got for f in [r[4]]
+                     if vpr_step(r[3], f) and f.get("err")), 0)
+    failed = bool(e["err"] or step_err or "rollback" in ev)
+    return {
+        "type": "vpr_resize", "seq": e["seq"], "kind": "grow" if e["grow"] else "shrink",
+        "inferred": False, "complete": True, "tid": got[0][1], "heap": b["heap"],
+        "buf_start": b["buf_start"], "buf_size": b["buf_size"],
+        "old_base": e["old_base"], "old_size": e["old_size"],
+        "new_base": e["new_base"], "new_size": e["new_size"], "chunks": e["chunks"],
+        "chunk_steps": len(ev.get("cma_alloc", [])) + len(ev.get("map_normal", [])),
+        "duration_ns": e["duration_ns"], "err": e["err"], "step_err": step_err,
+        "rolled_back": "rollback" in ev,
+        "failed_chunks": sum(f["failed"] for f in ev.get("rollback", [])),
+        "phases_ns": {k: sum(f["duration_ns"] for s in v for f in ev.get(s, []))
+                      for k, v in VPR_PHASES.items()},
+        "frozen_ns": sum(f["frozen_ns"] for f in ev.get("thaw", [])),
+        "devices": len(ev.get("dev_freeze", [])),
+        "smc_ret": ev["smc"][0]["ret"] if "smc" in ev else 0,
+        "failed": failed, "slow": e["duration_ns"] > slow_ns,
+    }
+
+
+def no_ts(rows):
+    """Rows without their record times (BPF and ftrace stamp the same event apart)."""
+    res = []
+    for r in rows:
+        r = dict(r)
+        r.pop("ts_ns", None)
+        if "sizes" in r:
+            r["sizes"] = [{k: v for k, v in x.items() if k != "ts_ns"} for x in r["sizes"]]
+        res.append(r)
+    return res
+
+
+def run_ds(host_ds, *args):
+    p = subprocess.run([host_ds] + list(args), capture_output=True, text=True, timeout=120)
+    return p.returncode, json_lines(p.stdout), p.stderr
+
+
+def vpr_deptscope(sc, out, host_ds, by_seq, exp):
+    """deptscope vpr live, its recording replayed, and trace-cmd's files imported."""
+    live = json_lines(read(out, "vpr_live.out") or "")
+    rows = [r for r in live if r.get("type") == "vpr_resize"]
+    summ = [r for r in live if r.get("type") == "vpr_summary"]
+    sc.eq("live: exit status 3 (a failed and a slow resize are alerts)",
+          rc_of(out, "vpr_live"), 3)
+    sc.eq("live: one row per resize, in order", [r.get("seq") for r in rows],
+          [e[0] for e in exp])
+    slow_ns = 100000000
+    for r in rows:
+        got = by_seq.get(r.get("seq"))
+        if not got or got[-1][3] != "tegra_vpr_resize_end":
+            continue
+        want = vpr_row_want(got, slow_ns)
+        sc.eq("live: seq %d row equals its tracefs records" % r["seq"],
+              {k: r.get(k) for k in want}, want)
+        sc.check("live: seq %d begins with its resize_begin record (5 ms)" % r["seq"],
+                 abs(r.get("ts_ns", 0) - got[0][2]) <= 5000000, r.get("ts_ns"), got[0][2])
+    # the scripted times, through the row: the phases of the grow of seq 1
+    times = vpr_times(read(out, "vpr_grow.script"))
+    r1 = next((r for r in rows if r.get("seq") == 1), None)
+    if r1:
+        for ph, steps in VPR_PHASES.items():
+            lo = sum(vpr_delay_ns(times, st, i) for st in steps for i in
+                     (range(4) if st.startswith(("cma", "map")) else
+                      range(2) if st.startswith("dev_") else [0])
+                     if (st, i) in {vpr_step(x[3], x[4]) for x in by_seq.get(1, [])})
+            vpr_within(sc, "live: seq 1 phase " + ph, r1["phases_ns"].get(ph), lo)
+    failed = [r["seq"] for r in rows if r.get("failed")]
+    sc.eq("live: the failed resize is flagged, rolled back", failed, [3])
+    sc.check("live: seq 3 rolled back, step error -ENOMEM",
+             any(r.get("seq") == 3 and r.get("rolled_back") and r.get("step_err") == -12
+                 and r.get("err") == -12 for r in rows), [r for r in rows if r.get("seq") == 3])
+    if sc.eq("live: one summary", len(summ), 1):
+        s = summ[0]
+        sc.eq("live: summary counts", [s.get(k) for k in ("resizes", "grows", "shrinks",
+                                                          "failed", "incomplete", "inferred")],
+              [5, 4, 1, 1, 0, 0])
+        ends = [x for seq in sorted(by_seq) for x in by_seq[seq]
+                if x[3] == "tegra_vpr_resize_end" and not x[4]["err"]]
+        sc.eq("live: VPR size over time (the successful resize_ends)",
+              [(z["base"], z["size"]) for z in s.get("sizes", [])],
+              [(x[4]["new_base"], x[4]["new_size"]) for x in ends])
+        sc.eq("live: slow count", s.get("slow"),
+              sum(1 for r in rows if r.get("duration_ns", 0) > slow_ns))
+
+    # the guest's recording, replayed on the host: the same output, byte for byte
+    rc, rep, err = run_ds(host_ds, "vpr", "-i", os.path.join(out, "vpr.dsr"), "--json")
+    sc.eq("replay of the guest recording: exit status", rc, 3)
+    # two BPF instances stamp one event apart (the second waits for the first)
+    sc.eq("replay of the guest recording equals live (record times aside)",
+          no_ts(rep), no_ts(live))
+
+    dat = os.path.join(out, "vpr.dat")
+    if not os.path.exists(dat):
+        sc.check("trace-cmd recorded vpr.dat in the guest", False,
+                 read(out, "vpr_tc.err") or "no trace-cmd in the guest image")
+        return
+    sc.eq("trace-cmd exit status", [rc_of(out, "vpr_tc"), rc_of(out, "vpr_tc3")], [0, 0])
+    rc, imp, err = run_ds(host_ds, "vpr", "--input", dat, "--json")
+    sc.eq("trace.dat: exit status", rc, 3)
+    sc.eq("trace.dat: every row and the summary equal live (record times aside)",
+          no_ts(imp), no_ts(live))
+    irows = [r for r in imp if r.get("type") == "vpr_resize"]
+    sc.check("trace.dat: record times within 5 ms of live",
+             len(irows) == len(rows) and all(abs(a["ts_ns"] - b["ts_ns"]) <= 5000000
+                                             for a, b in zip(irows, rows)),
+             [a.get("ts_ns", 0) - b.get("ts_ns", 0) for a, b in zip(irows, rows)])
+    dsr = os.path.join(out, "vpr_imported.dsr")
+    rc, st, err = run_ds(host_ds, "import", "--json", dat, "-o", dsr)
+    sc.eq("import: exit status", rc, 0)
+    sc.check("import: every tegra_vpr record imported, none skipped or malformed",
+             st and st[0].get("imported") == st[0].get("trace_records") > 0 and
+             st[0].get("skipped") == 0 and st[0].get("malformed") == 0
+             and st[0].get("lost") == 0 and st[0].get("sources") == ["vpr"], st)
+    rc, rep, err = run_ds(host_ds, "vpr", "-i", dsr, "--json")
+    sc.eq("import: the recording gives what the trace.dat gives", rep, imp)
+
+    # v3's three events alone, from the trace-cmd instance: inferred rows
+    rc, v3, err = run_ds(host_ds, "vpr", "--input", os.path.join(out, "vpr3.dat"), "--json")
+    v3rows = [r for r in v3 if r.get("type") == "vpr_resize"]
+    mib = 1 << 20
+    sc.eq("v3 only: rows (kind, old -> new MiB, chunk changes, rolled back, inferred)",
+          [(r["kind"], r["old_size"] // mib, r["new_size"] // mib, r["chunk_steps"],
+            r["rolled_back"], r["inferred"], r["complete"]) for r in v3rows],
+          [("grow", 0, 96, 3, False, True, True), ("shrink", 96, 32, 2, False, True, True),
+           ("grow", 32, 32, 5, True, True, True), ("grow", 32, 96, 2, False, True, True),
+           ("grow", 96, 128, 1, False, True, True)])
+    sc.eq("v3 only: tasks as in tracefs", [r["tid"] for r in v3rows],
+          [by_seq[e[0]][0][1] for e in exp if e[0] in by_seq])
+    for r, e in zip(v3rows, exp):
+        got = by_seq.get(e[0], [])
+        v3ev = [x for x in got if x[3] in VPR_V3]
+        if r["rolled_back"] or not v3ev:
+            continue
+        sc.check("v3 only: resize %d runs from its first chunk change to tegra_vpr_set (1 ms)"
+                 % e[0], abs(r["duration_ns"] - (v3ev[-1][2] - v3ev[0][2])) <= 1000000,
+                 r["duration_ns"], v3ev[-1][2] - v3ev[0][2])
+    sc.eq("v3 only: exit status 3 (the rolled-back grow, the slow one)", rc, 3)
+
+    # damaged files: a clear one-line error, never a crash
+    with open(dat, "rb") as f:
+        data = f.read()
+    bad = []
+    for cut in (16, 4096, len(data) // 2, len(data) - 1024, len(data) - 1):
+        path = os.path.join(out, "vpr_cut.dat")
+        with open(path, "wb") as f:
+            f.write(data[:cut])
+        rc, rows2, err = run_ds(host_ds, "vpr", "--input", path, "--json")
+        lines = err.strip().splitlines()
+        # a cut that loses no record may read whole; else an error, never a crash
+        whole = rc == 3 and rows2 == imp
+        if not whole and (rc != 1 or not lines or "vpr_cut.dat" not in lines[-1]):
+            bad.append([cut, rc, err[-200:]])
+    sc.eq("truncated trace.dat: all records or a clear error naming the file (5 cuts)",
+          bad, [])
+
+
+def scen_vpr(out, host_ds):
     """The Tegra VPR tracepoints, fired by the fixture's resizes (7.3)."""
     scen = (read(out, "scenarios") or "").split()
     ready = "Tegra VPR tracepoints from scripts" in (read(out, "dmesg") or "")
@@ -944,7 +1137,8 @@ def scen_vpr(out):
             sc.check("waiter blocked during seq 4 (marker between its begin and end)",
                      s4[0][2] <= m[2] < e4[2], [s4[0][2], m[2], e4[2]])
             notes.append("waiter blocked >= %.1f ms" % ((b5[2] - m[2]) / 1e6))
-    sc.note = "%d resizes (%s), %d format files as the README" % (
+    vpr_deptscope(sc, out, host_ds, by_seq, exp)
+    sc.note = "%d resizes (%s), %d format files as the README; live, replay, trace.dat" % (
         len(by_seq), ", ".join(notes), len(have))
     return sc
 
@@ -986,7 +1180,7 @@ def main():
             else:
                 scenarios.append(sc)
             # kernel/fixtures: the Tegra VPR fixture (CONFIG_TEST_TEGRA_VPR_TRACE)
-            sc = scen_vpr(a.out)
+            sc = scen_vpr(a.out, a.host_deptscope)
             if sc is None:
                 print("SKIP: vm[7.3] Tegra VPR tracepoint fixture: this kernel has none "
                       "(no /sys/kernel/debug/tegra_vpr_trace_fixture)")

@@ -33,7 +33,7 @@ struct ds_tracedat_stats {
 	uint64_t waits_unmatched;	/* dma_fence_wait_end without its start */
 	uint32_t cpus;
 	uint32_t buffers;		/* the top buffer and the instances */
-	uint32_t sources;		/* DS_SRC_* of the events found */
+	uint32_t sources;		/* DS_SRC_* whose events the file has formats for */
 };
 
 /* 1 if @path starts with the trace.dat magic, 0 if not, or -errno. */

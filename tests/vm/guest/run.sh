@@ -300,9 +300,15 @@ fi
 scenario replay
 start replay_rec record -o $OUT/replay.dsr
 start replay_fence fence --json --hang-ms 20000
+# the same events through trace-cmd, as a board would record them
+# (6.12 has no dma_buf events, and trace-cmd refuses an unknown system)
+tc_ev="-e dma_fence"
+[ -d /sys/kernel/tracing/events/dma_buf ] && tc_ev="$tc_ev -e dma_buf"
+command -v trace-cmd >/dev/null && tc_start replay_tc -C mono $tc_ev -o $OUT/replay.dat
 /scen/vmscen wait 200 >$OUT/replay.facts 2>$OUT/replay.facts.err
 /scen/vmscen merge >>$OUT/replay.facts 2>>$OUT/replay.facts.err
 sleep 0.5
+[ -e $OUT/replay_tc.pid ] && stop replay_tc
 stop replay_fence
 stop replay_rec
 $DS report --json --no-stacks $OUT/replay.dsr >$OUT/replay_report.out 2>$OUT/replay_report.err
