@@ -9,6 +9,10 @@
  * number of events.  Metadata ("M") events come last, at finish, because
  * fence names can arrive after the first events of their timeline and
  * viewers accept metadata anywhere in the array.
+ *
+ * Tegra VPR resizes follow the same rule: a step is drawn when its record
+ * arrives (it carries its own duration), a resize when it ends; in between
+ * only a few open resizes are kept, since the driver runs one at a time.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +29,14 @@
 /* The one thread of a timeline process: signal instants and wait slices. */
 #define CHROME_TL_TID		1
 #define CHROME_DMABUF_PID	0x7e000000u	/* every dma-buf track lives here */
+#define CHROME_VPR_PID		0x7d000000u	/* the Tegra VPR group */
+/* resizes with their steps nested by time, so one track for all of them */
+#define CHROME_VPR_TID		1
+/* the freeze window overlaps several steps: it cannot nest, so its own row */
+#define CHROME_VPR_FROZEN_TID	2
+/* one resize runs at a time; the rest are resizes whose end was lost */
+#define CHROME_VPR_OPEN		8
+#define CHROME_MIB		(1ULL << 20)
 
 /* Sized so that no label or event name is ever truncated. */
 #define CHROME_LABEL_LEN	(2 * DS_NAME_LEN + 32)	/* "driver/timeline" */
@@ -70,6 +82,33 @@ struct chrome_buf {
 	struct chrome_buf *next;
 };
 
+/* A resize not yet drawn: by seq (ours) or by task (inferred from v3's events). */
+struct chrome_vpr {
+	bool used;
+	bool inferred;
+	bool begin_seen;
+	bool grow_known;
+	bool grow;
+	bool target_known;	/* the range the SMC was asked for */
+	bool rolled_back;
+	bool saw_activate, saw_deactivate;	/* inferred: the chunk changes seen */
+	uint32_t seq;
+	uint32_t pid;
+	uint32_t tid;
+	uint32_t nr_changes;	/* inferred: chunk changes seen */
+	int step_err;
+	const char *failed_step;
+	uint64_t begin_ts;	/* resize_begin, or an inferred run's first chunk change */
+	uint64_t first_ts, last_ts;	/* all its records, steps from their start */
+	uint64_t step_first;	/* the first step slice's start, UINT64_MAX: none */
+	uint64_t buf_start, buf_size;
+	uint64_t old_base, old_size;
+	bool old_known;
+	uint64_t target_base, target_size;
+	uint64_t failed_chunks;
+	uint64_t freeze_ns;
+};
+
 struct ds_chrome {
 	FILE *f;
 	struct ds_json j;
@@ -84,6 +123,15 @@ struct ds_chrome {
 	struct chrome_thread *thr_head, **thr_tail;
 	struct ds_map bufs;		/* ino -> chrome_buf */
 	struct chrome_buf *buf_head, **buf_tail;
+	struct chrome_vpr vpr[CHROME_VPR_OPEN];
+	char vpr_heap[33];		/* the first resize_begin's heap */
+	bool vpr_seen;
+	bool vpr_ours;			/* records of kernel/patches/tegra-vpr seen */
+	bool vpr_frozen_drawn;
+	bool vpr_known;			/* the VPR as last programmed */
+	uint64_t vpr_base, vpr_size;
+	bool vpr_counted;		/* the size counter has a value */
+	uint64_t vpr_counter;
 	uint32_t nr_timelines;
 	uint64_t next_wait_id;
 	uint64_t last_ts;
@@ -532,6 +580,512 @@ static int chrome__dmabuf(struct ds_chrome *c, const struct ds_dmabuf_event *e)
 	return 0;
 }
 
+/* "96 MiB", or KiB or bytes when the size is not a whole number of MiB. */
+static void chrome__size(char *buf, size_t len, uint64_t size)
+{
+	if (!(size % CHROME_MIB))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(size / CHROME_MIB));
+	else if (!(size % 1024))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(size / 1024));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)size);
+}
+
+/* Addresses and masks as hex strings: readable, and no double rounds them past 2^53. */
+static void chrome__kv_hex(struct ds_json *j, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	ds_json__kv_str(j, key, buf);
+}
+
+/* The VPR's size counter; the same value twice in a row (set, then resize_end) draws once. */
+static void chrome__vpr_counter(struct ds_chrome *c, uint64_t ts, uint64_t size)
+{
+	struct ds_json *j = &c->j;
+
+	if (c->vpr_counted && c->vpr_counter == size)
+		return;
+	c->vpr_counted = true;
+	c->vpr_counter = size;
+	chrome__event(c, "C", ts, CHROME_VPR_PID, CHROME_VPR_TID);
+	ds_json__kv_str(j, "cat", "vpr");
+	/* Perfetto names a counter track "<name> <arg>": here "VPR size (MiB)" */
+	ds_json__kv_str(j, "name", "VPR");
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	ds_json__key(j, "size (MiB)");
+	/* thousandths of a MiB in integers: exact for whole MiB, no overflow for any size */
+	ds_json__fixed(j, size / CHROME_MIB * 1000 + size % CHROME_MIB * 1000 / CHROME_MIB, 3);
+	ds_json__end_object(j);
+	ds_json__end_object(j);
+}
+
+static struct chrome_vpr *chrome__vpr_find(struct ds_chrome *c, bool inferred, uint32_t seq,
+					   uint32_t tid)
+{
+	struct chrome_vpr *r;
+
+	for (r = c->vpr; r < c->vpr + CHROME_VPR_OPEN; r++)
+		if (r->used && r->inferred == inferred &&
+		    (inferred ? r->tid == tid : r->seq == seq))
+			return r;
+	return NULL;
+}
+
+/* How a resize ended; all zero (but ts) when its end was never seen. */
+struct chrome_vpr_end {
+	uint64_t ts;
+	uint64_t duration_ns;
+	uint64_t new_base, new_size;
+	uint64_t chunks;
+	int err;
+	bool complete;		/* resize_end, or tegra_vpr_set for an inferred one */
+};
+
+static void chrome__vpr_name(const struct chrome_vpr *r, const struct chrome_vpr_end *e,
+			     char *buf, size_t len)
+{
+	const char *kind = !r->grow_known ? "resize" : r->grow ? "grow" : "shrink";
+	char from[32], to[32];
+
+	chrome__size(from, sizeof(from), r->old_size);
+	chrome__size(to, sizeof(to), e->new_size);
+	if (!e->complete && r->inferred)
+		snprintf(buf, len, "%s (inferred, unfinished)", kind);
+	else if (r->inferred && r->rolled_back)
+		snprintf(buf, len, "%s rolled back, VPR not programmed (inferred)", kind);
+	else if (!e->complete)
+		snprintf(buf, len, "%s seq %u (unfinished)", kind, r->seq);
+	else if (e->err && r->target_known && r->old_known) {
+		/* after a rollback the new size is the old one: show what was tried */
+		chrome__size(to, sizeof(to), r->target_size);
+		snprintf(buf, len, "%s %s -> %s (failed)", kind, from, to);
+	} else if (e->err)
+		snprintf(buf, len, "%s seq %u (failed)", kind, r->seq);
+	else if (r->inferred && r->old_known)
+		snprintf(buf, len, "%s %s -> %s (inferred)", kind, from, to);
+	else if (r->inferred)
+		snprintf(buf, len, "%s to %s (inferred)", kind, to);
+	else
+		snprintf(buf, len, "%s %s -> %s", kind, from, to);
+}
+
+/*
+ * The resize as one slice.  It is stretched to enclose every step drawn for
+ * it: step times are the record time minus the driver's duration, a little
+ * off from the begin record's time, and a step poking out would not nest.
+ * It also starts at least 1 ns before its first step: Perfetto may order X
+ * events of equal ts by file order, and the steps are written first.
+ */
+static void chrome__vpr_resize(struct ds_chrome *c, struct chrome_vpr *r,
+			       const struct chrome_vpr_end *e)
+{
+	struct ds_json *j = &c->j;
+	uint64_t start, end;
+	char name[128];
+
+	if (r->begin_seen)
+		start = r->begin_ts;
+	else if (e->complete)
+		start = e->duration_ns < e->ts ? e->ts - e->duration_ns : 0;
+	else
+		start = r->first_ts;
+	if (r->step_first <= start)
+		start = r->step_first ? r->step_first - 1 : 0;
+	end = e->ts > r->last_ts ? e->ts : r->last_ts;
+	if (end < start)
+		end = start;
+	chrome__vpr_name(r, e, name, sizeof(name));
+
+	chrome__event(c, "X", start, CHROME_VPR_PID, CHROME_VPR_TID);
+	ds_json__key(j, "dur");
+	ds_json__fixed(j, end - start, 3);
+	ds_json__kv_str(j, "cat", "vpr");
+	ds_json__kv_str(j, "name", name);
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	if (!r->inferred)
+		ds_json__kv_u64(j, "seq", r->seq);
+	ds_json__kv_str(j, "kind", !r->grow_known ? "unknown" : r->grow ? "grow" : "shrink");
+	if (r->old_known) {
+		chrome__kv_hex(j, "old_base", r->old_base);
+		chrome__kv_hex(j, "old_size", r->old_size);
+	}
+	if (e->complete) {
+		chrome__kv_hex(j, "new_base", e->new_base);
+		chrome__kv_hex(j, "new_size", e->new_size);
+	}
+	if (e->complete && !r->inferred) {
+		chrome__kv_hex(j, "chunks", e->chunks);
+		ds_json__kv_i64(j, "err", e->err);
+		ds_json__kv_bool(j, "rolled_back", r->rolled_back);
+	}
+	if (r->rolled_back && r->failed_chunks)
+		chrome__kv_hex(j, "failed_chunks", r->failed_chunks);
+	if (r->failed_step) {
+		ds_json__kv_str(j, "failed_step", r->failed_step);
+		ds_json__kv_i64(j, "step_err", r->step_err);
+	}
+	/* the kernel's own figure when there is one */
+	ds_json__kv_u64(j, "duration_ns",
+			e->complete && !r->inferred ? e->duration_ns : end - start);
+	if (r->begin_seen && !r->inferred) {
+		chrome__kv_hex(j, "buf_start", r->buf_start);
+		chrome__kv_hex(j, "buf_size", r->buf_size);
+	}
+	ds_json__kv_u64(j, "pid", r->pid);
+	ds_json__kv_u64(j, "tid", r->tid);
+	if (r->inferred) {
+		ds_json__kv_bool(j, "inferred", true);
+		ds_json__kv_u64(j, "chunk_changes", r->nr_changes);
+	}
+	if (!e->complete)
+		ds_json__kv_bool(j, "unfinished", true);
+	ds_json__end_object(j);
+	ds_json__end_object(j);
+
+	if (e->complete && e->err) {
+		chrome__event(c, "i", e->ts, CHROME_VPR_PID, CHROME_VPR_TID);
+		ds_json__kv_str(j, "s", "t");
+		ds_json__kv_str(j, "cat", "vpr");
+		ds_json__kv_str(j, "name", "resize failed");
+		ds_json__key(j, "args");
+		ds_json__begin_object(j);
+		ds_json__kv_u64(j, "seq", r->seq);
+		ds_json__kv_i64(j, "err", e->err);
+		ds_json__kv_bool(j, "rolled_back", r->rolled_back);
+		if (r->failed_step) {
+			ds_json__kv_str(j, "failed_step", r->failed_step);
+			ds_json__kv_i64(j, "step_err", r->step_err);
+		}
+		ds_json__end_object(j);
+		ds_json__end_object(j);
+	}
+	r->used = false;
+}
+
+/* A new open resize; when all are taken, the oldest is drawn as unfinished. */
+static struct chrome_vpr *chrome__vpr_open(struct ds_chrome *c, const struct ds_event_hdr *h,
+					   bool inferred, uint32_t seq)
+{
+	struct chrome_vpr *r, *oldest = c->vpr;
+
+	for (r = c->vpr; r < c->vpr + CHROME_VPR_OPEN; r++) {
+		if (!r->used)
+			break;
+		if (r->first_ts < oldest->first_ts)
+			oldest = r;
+	}
+	if (r == c->vpr + CHROME_VPR_OPEN) {
+		struct chrome_vpr_end e = { .ts = oldest->last_ts };
+
+		r = oldest;
+		chrome__vpr_resize(c, r, &e);
+	}
+	memset(r, 0, sizeof(*r));
+	r->used = true;
+	r->inferred = inferred;
+	r->seq = seq;
+	r->pid = h->pid;
+	r->tid = h->tid;
+	r->first_ts = h->ts;
+	r->last_ts = h->ts;
+	r->step_first = UINT64_MAX;
+	/* until resize_begin or resize_end says, the VPR as last programmed */
+	r->old_known = c->vpr_known;
+	r->old_base = c->vpr_base;
+	r->old_size = c->vpr_size;
+	return r;
+}
+
+/*
+ * Resizes hold vpr->lock: another task's chunk change or programming ends
+ * an open inferred resize that never programmed the VPR (v3's rollback),
+ * as lib/vpr_model.c decides too.
+ */
+static void chrome__vpr_unprogrammed(struct ds_chrome *c, uint32_t tid)
+{
+	struct chrome_vpr *r;
+
+	for (r = c->vpr; r < c->vpr + CHROME_VPR_OPEN; r++) {
+		struct chrome_vpr_end end = {
+			.ts = r->last_ts,
+			.new_base = r->old_base,
+			.new_size = r->old_size,
+			.complete = true,
+		};
+
+		if (!r->used || !r->inferred || r->tid == tid)
+			continue;
+		r->rolled_back = r->saw_activate && r->saw_deactivate;
+		chrome__vpr_resize(c, r, &end);
+	}
+}
+
+/* v3's events: chunk changes as instants, the programming closes an inferred resize. */
+static void chrome__vpr_upstream(struct ds_chrome *c, const struct ds_vpr_event *e)
+{
+	const struct ds_event_hdr *h = &e->hdr;
+	struct chrome_vpr *r = chrome__vpr_find(c, true, 0, h->tid);
+	struct ds_json *j = &c->j;
+
+	if (h->type == DS_EV_VPR_SET) {
+		if (!c->vpr_ours)
+			chrome__vpr_unprogrammed(c, h->tid);
+		chrome__vpr_counter(c, h->ts, e->size);
+		if (r) {
+			struct chrome_vpr_end end = {
+				.ts = h->ts,
+				.new_base = e->base,
+				.new_size = e->size,
+				.complete = true,
+			};
+
+			chrome__vpr_resize(c, r, &end);
+		}
+		c->vpr_known = true;
+		c->vpr_base = e->base;
+		c->vpr_size = e->size;
+		return;
+	}
+	/* with our events the seq-grouped steps tell the same story, better */
+	if (c->vpr_ours)
+		return;
+	chrome__vpr_unprogrammed(c, h->tid);
+	if (!r) {
+		r = chrome__vpr_open(c, h, true, 0);
+		r->begin_seen = true;
+		r->begin_ts = h->ts;
+		r->grow_known = true;
+		r->grow = h->type == DS_EV_VPR_CHUNK_ACTIVATE;
+	}
+	r->nr_changes++;
+	if (h->ts > r->last_ts)
+		r->last_ts = h->ts;
+	if (h->type == DS_EV_VPR_CHUNK_ACTIVATE)
+		r->saw_activate = true;
+	else
+		r->saw_deactivate = true;
+
+	chrome__event(c, "i", h->ts, CHROME_VPR_PID, CHROME_VPR_TID);
+	ds_json__kv_str(j, "s", "t");
+	ds_json__kv_str(j, "cat", "vpr");
+	ds_json__kv_str(j, "name", h->type == DS_EV_VPR_CHUNK_ACTIVATE ?
+			"chunk_activate" : "chunk_deactivate");
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	chrome__kv_hex(j, "start", e->base);
+	chrome__kv_hex(j, "size", e->size);
+	ds_json__kv_u64(j, "pid", h->pid);
+	ds_json__kv_u64(j, "tid", h->tid);
+	ds_json__end_object(j);
+	ds_json__end_object(j);
+}
+
+/* "user space frozen": from the call of freeze_processes() to the return of thaw. */
+static void chrome__vpr_frozen(struct ds_chrome *c, const struct chrome_vpr *r,
+			       const struct ds_vpr_event *e)
+{
+	uint64_t start = e->frozen_ns < e->hdr.ts ? e->hdr.ts - e->frozen_ns : 0;
+	struct ds_json *j = &c->j;
+
+	c->vpr_frozen_drawn = true;
+	chrome__event(c, "X", start, CHROME_VPR_PID, CHROME_VPR_FROZEN_TID);
+	ds_json__key(j, "dur");
+	ds_json__fixed(j, e->hdr.ts - start, 3);
+	ds_json__kv_str(j, "cat", "vpr");
+	ds_json__kv_str(j, "name", "user space frozen");
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	ds_json__kv_u64(j, "seq", e->seq);
+	ds_json__kv_u64(j, "frozen_ns", e->frozen_ns);
+	ds_json__kv_u64(j, "thaw_ns", e->duration_ns);
+	if (r->freeze_ns) {
+		ds_json__kv_u64(j, "freeze_ns", r->freeze_ns);
+		/* the README's "time fully frozen" */
+		if (e->frozen_ns >= r->freeze_ns + e->duration_ns)
+			ds_json__kv_u64(j, "fully_frozen_ns",
+					e->frozen_ns - r->freeze_ns - e->duration_ns);
+	}
+	ds_json__kv_u64(j, "pid", e->hdr.pid);
+	ds_json__kv_u64(j, "tid", e->hdr.tid);
+	ds_json__end_object(j);
+	ds_json__end_object(j);
+}
+
+/* A step returned: its slice is [ts - duration_ns, ts], inside its resize's. */
+static void chrome__vpr_step(struct ds_chrome *c, struct chrome_vpr *r,
+			     const struct ds_vpr_event *e)
+{
+	static const char *const names[] = {
+		"cma_alloc", "map_device", "map_normal", "cma_release", "freeze", "thaw",
+		"dev_freeze", "dev_thaw", "smc", "rollback",
+	};
+	uint16_t type = e->hdr.type;
+	const char *what = names[type - DS_EV_VPR_CMA_ALLOC];
+	uint64_t start = e->duration_ns < e->hdr.ts ? e->hdr.ts - e->duration_ns : 0;
+	struct ds_json *j = &c->j;
+	bool chunk_op = type <= DS_EV_VPR_CMA_RELEASE;
+	bool dev_op = type == DS_EV_VPR_DEV_FREEZE || type == DS_EV_VPR_DEV_THAW;
+	char name[96];
+	bool failed;
+
+	/* v3 takes only a negative SMC result as failure; a rollback fails by what it left */
+	if (type == DS_EV_VPR_SMC)
+		failed = e->err < 0;
+	else if (type == DS_EV_VPR_ROLLBACK)
+		failed = e->failed != 0;
+	else
+		failed = e->err != 0;
+	if (chunk_op)
+		snprintf(name, sizeof(name), "%s chunk %u", what, e->chunk);
+	else if (dev_op)
+		snprintf(name, sizeof(name), "%s %.*s", what,
+			 (int)strnlen(e->name, sizeof(e->name)), e->name);
+	else
+		snprintf(name, sizeof(name), "%s", what);
+	if (failed)
+		strcat(name, " (failed)");
+
+	if (start < r->first_ts)
+		r->first_ts = start;
+	if (start < r->step_first)
+		r->step_first = start;
+	if (e->hdr.ts > r->last_ts)
+		r->last_ts = e->hdr.ts;
+	if (failed && type != DS_EV_VPR_ROLLBACK && !r->failed_step) {
+		r->failed_step = what;
+		r->step_err = e->err;
+	}
+	if (type == DS_EV_VPR_FREEZE)
+		r->freeze_ns = e->duration_ns;
+	if (type == DS_EV_VPR_SMC) {
+		r->target_known = true;
+		r->target_base = e->base;
+		r->target_size = e->size;
+	}
+	if (type == DS_EV_VPR_ROLLBACK) {
+		r->rolled_back = true;
+		r->failed_chunks |= e->failed;
+		if (!r->grow_known) {
+			r->grow_known = true;
+			r->grow = e->grow;
+		}
+	}
+
+	chrome__event(c, "X", start, CHROME_VPR_PID, CHROME_VPR_TID);
+	ds_json__key(j, "dur");
+	ds_json__fixed(j, e->hdr.ts - start, 3);
+	ds_json__kv_str(j, "cat", "vpr");
+	ds_json__kv_str(j, "name", name);
+	ds_json__key(j, "args");
+	ds_json__begin_object(j);
+	ds_json__kv_u64(j, "seq", e->seq);
+	ds_json__kv_u64(j, "duration_ns", e->duration_ns);
+	if (chunk_op) {
+		ds_json__kv_u64(j, "chunk", e->chunk);
+		chrome__kv_hex(j, "start", e->base);
+		chrome__kv_hex(j, "size", e->size);
+	}
+	if (dev_op) {
+		ds_json__key(j, "dev");
+		ds_json__strn(j, e->name, sizeof(e->name));
+	}
+	if (type == DS_EV_VPR_SMC) {
+		chrome__kv_hex(j, "base", e->base);
+		chrome__kv_hex(j, "size", e->size);
+		ds_json__kv_i64(j, "ret", e->err);
+	}
+	if (type == DS_EV_VPR_THAW)
+		ds_json__kv_u64(j, "frozen_ns", e->frozen_ns);
+	if (type == DS_EV_VPR_ROLLBACK) {
+		chrome__kv_hex(j, "chunks", e->mask);
+		chrome__kv_hex(j, "failed", e->failed);
+	}
+	if (failed && type != DS_EV_VPR_ROLLBACK)
+		ds_json__kv_i64(j, "err", e->err);
+	ds_json__kv_u64(j, "pid", e->hdr.pid);
+	ds_json__kv_u64(j, "tid", e->hdr.tid);
+	ds_json__end_object(j);
+	ds_json__end_object(j);
+
+	if (type == DS_EV_VPR_THAW && e->frozen_ns)
+		chrome__vpr_frozen(c, r, e);
+}
+
+/*
+ * Tegra VPR: with kernel/patches/tegra-vpr, a resize is all the records of
+ * its seq (the begin may be missing: resize_end's duration dates it); with
+ * v3's three events only, it is one task's chunk changes up to tegra_vpr_set.
+ */
+static void chrome__vpr(struct ds_chrome *c, const struct ds_vpr_event *e)
+{
+	const struct ds_event_hdr *h = &e->hdr;
+	struct chrome_vpr_end end;
+	struct chrome_vpr *r;
+	uint64_t start;
+
+	c->vpr_seen = true;
+	if (h->type <= DS_EV_VPR_SET) {
+		chrome__vpr_upstream(c, e);
+		return;
+	}
+	c->vpr_ours = true;
+	r = chrome__vpr_find(c, false, e->seq, 0);
+	if (!r)
+		r = chrome__vpr_open(c, h, false, e->seq);
+
+	switch (h->type) {
+	case DS_EV_VPR_RESIZE_BEGIN:
+		r->begin_seen = true;
+		r->begin_ts = h->ts;
+		if (h->ts < r->first_ts)
+			r->first_ts = h->ts;
+		r->grow_known = true;
+		r->grow = e->grow;
+		r->buf_start = e->base;
+		r->buf_size = e->size;
+		r->old_known = true;
+		r->old_base = e->old_base;
+		r->old_size = e->old_size;
+		if (!c->vpr_heap[0])
+			ds_copy_field(c->vpr_heap, sizeof(c->vpr_heap), e->name, sizeof(e->name));
+		/* the size before the first resize, so the counter does not start late */
+		if (!c->vpr_counted)
+			chrome__vpr_counter(c, h->ts, e->old_size);
+		break;
+	case DS_EV_VPR_RESIZE_END:
+		r->grow_known = true;
+		r->grow = e->grow;
+		r->old_known = true;
+		r->old_base = e->old_base;
+		r->old_size = e->old_size;
+		end = (struct chrome_vpr_end){
+			.ts = h->ts,
+			.duration_ns = e->duration_ns,
+			.new_base = e->new_base,
+			.new_size = e->new_size,
+			.chunks = e->mask,
+			.err = e->err,
+			.complete = true,
+		};
+		start = e->duration_ns < h->ts ? h->ts - e->duration_ns : 0;
+		if (!c->vpr_counted)
+			chrome__vpr_counter(c, r->begin_seen ? r->begin_ts : start, e->old_size);
+		chrome__vpr_resize(c, r, &end);
+		chrome__vpr_counter(c, h->ts, e->new_size);
+		c->vpr_known = true;
+		c->vpr_base = e->new_base;
+		c->vpr_size = e->new_size;
+		break;
+	default:
+		chrome__vpr_step(c, r, e);
+		break;
+	}
+}
+
 int ds_chrome__consume(void *ctx, const struct ds_event_hdr *ev)
 {
 	struct ds_chrome *c = ctx;
@@ -564,6 +1118,11 @@ int ds_chrome__consume(void *ctx, const struct ds_event_hdr *ev)
 			return 0;
 		err = chrome__dmabuf(c, (const void *)ev);
 		return err ? err : (ferror(c->f) ? -EIO : 0);
+	case DS_EV_VPR_FIRST ... DS_EV_VPR_LAST:
+		if (ev->size < sizeof(struct ds_vpr_event))
+			return 0;
+		chrome__vpr(c, (const void *)ev);
+		return ferror(c->f) ? -EIO : 0;
 	default:
 		/* init/destroy draw nothing; unknown types are newer than us */
 		return 0;
@@ -648,7 +1207,7 @@ int ds_chrome__finish(struct ds_chrome *c)
 	struct chrome_timeline *tl;
 	struct chrome_thread *t;
 	struct chrome_proc *p;
-	int err;
+	int err, i;
 
 	if (!c)
 		return -EINVAL;
@@ -678,6 +1237,13 @@ int ds_chrome__finish(struct ds_chrome *c)
 		t->pending = false;
 	}
 
+	for (i = 0; i < CHROME_VPR_OPEN; i++) {
+		struct chrome_vpr_end e = { .ts = c->last_ts };
+
+		if (c->vpr[i].used)
+			chrome__vpr_resize(c, &c->vpr[i], &e);
+	}
+
 	for (tl = c->tl_head; tl; tl = tl->next)
 		chrome__timeline_meta(c, tl);
 	for (p = c->proc_head; p; p = p->next)
@@ -694,6 +1260,17 @@ int ds_chrome__finish(struct ds_chrome *c)
 	}
 	for (t = c->thr_head; t; t = t->next)
 		chrome__meta_name(c, "thread_name", t->pid, t->tid, t->comm);
+	if (c->vpr_seen) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "Tegra VPR (%s)",
+			 c->vpr_heap[0] ? c->vpr_heap : "vpr");
+		chrome__meta_name(c, "process_name", CHROME_VPR_PID, 0, label);
+		chrome__meta_name(c, "thread_name", CHROME_VPR_PID, CHROME_VPR_TID, "resizes");
+		if (c->vpr_frozen_drawn)
+			chrome__meta_name(c, "thread_name", CHROME_VPR_PID, CHROME_VPR_FROZEN_TID,
+					  "user space frozen");
+	}
 
 	ds_json__end_array(j);
 	ds_json__kv_str(j, "displayTimeUnit", "ns");

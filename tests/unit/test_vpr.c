@@ -146,8 +146,6 @@ TEST(vpr_inferred_from_upstream_events)
 	CHECK(!ds_vpr_model__new(keep, &g, &m));
 	rec(m, DS_EV_VPR_CHUNK_ACTIVATE, 0, (struct ds_vpr_event){ .base = 0x80000000 });
 	rec(m, DS_EV_VPR_CHUNK_ACTIVATE, 10, (struct ds_vpr_event){ .base = 0x84000000 });
-	/* another task's programming does not end this one */
-	rec(m, DS_EV_VPR_SET, 20, (struct ds_vpr_event){ .hdr.tid = 7, .size = 64 * MB });
 	CHECK_EQ_U64(g.n, 0);
 	rec(m, DS_EV_VPR_SET, 45, (struct ds_vpr_event){ .base = 0x80000000,
 	    .size = 128 * MB });
@@ -155,7 +153,7 @@ TEST(vpr_inferred_from_upstream_events)
 	rec(m, DS_EV_VPR_SET, 130, (struct ds_vpr_event){ .base = 0x80000000,
 	    .size = 64 * MB });
 	CHECK_EQ_U64(g.n, 2);
-	CHECK(g.r[0].inferred && g.r[0].grow && g.r[0].complete);
+	CHECK(g.r[0].inferred && g.r[0].grow && g.r[0].complete && !g.r[0].rolled_back);
 	CHECK_EQ_U64(g.r[0].nr_chunk_steps, 2);
 	CHECK_EQ_U64(g.r[0].duration_ns, MS(45));
 	CHECK_EQ_U64(g.r[0].old_size, 0);	/* as it began: nothing programmed yet */
@@ -164,9 +162,34 @@ TEST(vpr_inferred_from_upstream_events)
 	CHECK_EQ_U64(g.r[1].old_size, 128 * MB);
 	CHECK_EQ_U64(g.r[1].new_size, 64 * MB);
 	CHECK_EQ_U64(g.r[1].duration_ns, MS(30));
+
+	/*
+	 * A grow whose chunks are given back without programming (v3's
+	 * rollback): resizes hold the VPR lock, so the next task's chunk
+	 * change ends it, rolled back, at its last chunk change.
+	 */
+	rec(m, DS_EV_VPR_CHUNK_ACTIVATE, 200, (struct ds_vpr_event){ .base = 0x84000000 });
+	rec(m, DS_EV_VPR_CHUNK_ACTIVATE, 210, (struct ds_vpr_event){ .base = 0x88000000 });
+	rec(m, DS_EV_VPR_CHUNK_DEACTIVATE, 230, (struct ds_vpr_event){ .base = 0x84000000 });
+	rec(m, DS_EV_VPR_CHUNK_DEACTIVATE, 236, (struct ds_vpr_event){ .base = 0x88000000 });
+	CHECK_EQ_U64(g.n, 2);
+	rec(m, DS_EV_VPR_CHUNK_ACTIVATE, 300, (struct ds_vpr_event){ .hdr.tid = 7,
+	    .base = 0x84000000 });
+	CHECK_EQ_U64(g.n, 3);
+	CHECK(g.r[2].inferred && g.r[2].grow && g.r[2].complete && g.r[2].rolled_back);
+	CHECK_EQ_U64(g.r[2].nr_chunk_steps, 4);
+	CHECK_EQ_U64(g.r[2].duration_ns, MS(36));
+	CHECK_EQ_U64(g.r[2].old_size, 64 * MB);
+	CHECK_EQ_U64(g.r[2].new_size, 64 * MB);	/* never programmed */
+	rec(m, DS_EV_VPR_SET, 340, (struct ds_vpr_event){ .hdr.tid = 7, .base = 0x80000000,
+	    .size = 128 * MB });
+	CHECK_EQ_U64(g.n, 4);
+	CHECK(g.r[3].grow && !g.r[3].rolled_back);
+	CHECK_EQ_U64(g.r[3].tid, 7);
+	CHECK_EQ_U64(g.r[3].duration_ns, MS(40));
 	ds_vpr_model__stats(m, &st);
 	CHECK(!st.have_ours);
-	CHECK_EQ_U64(st.inferred, 2);
+	CHECK_EQ_U64(st.inferred, 4);
 	ds_vpr_model__free(m);
 }
 

@@ -970,6 +970,42 @@ def vpr_deptscope(sc, out, host_ds, by_seq, exp):
     rc, rep, err = run_ds(host_ds, "vpr", "-i", dsr, "--json")
     sc.eq("import: the recording gives what the trace.dat gives", rep, imp)
 
+    # the Perfetto timeline, from the recording and from the trace.dat
+    for src, name in ((os.path.join(out, "vpr.dsr"), "recording"), (dat, "trace.dat")):
+        js = os.path.join(out, "vpr_%s.json" % name.replace(".", "_"))
+        p = subprocess.run([host_ds, "export", "-f", "chrome", src, "-o", js],
+                           capture_output=True, text=True, timeout=120)
+        if not sc.eq("export of the %s: exit status" % name, p.returncode, 0):
+            continue
+        with open(js) as f:
+            doc = json.load(f)
+        evs = doc["traceEvents"] if isinstance(doc, dict) else doc
+        xs = [e for e in evs if e.get("cat") == "vpr" and e.get("ph") == "X"]
+        res = [e for e in xs if e.get("tid") == xs[0].get("tid") and "seq" in e.get("args", {})
+               and "kind" in e["args"]] if xs else []
+        by = {e["args"]["seq"]: e for e in res}
+        sc.eq("export of the %s: one resize slice per seq" % name, sorted(by),
+              [e[0] for e in exp])
+        for r in rows:
+            sl = by.get(r["seq"])
+            if not sl:
+                continue
+            # from the begin record to the end record: the kernel's own
+            # duration_ns, give or take the stamping of the two records
+            sc.check("export of the %s: seq %d slice lasts its duration (2 ms)"
+                     % (name, r["seq"]), abs(sl["dur"] * 1000 - r["duration_ns"]) <= 2000000,
+                     sl["dur"], r["duration_ns"] / 1000)
+            inner = [e for e in xs if e is not sl and e.get("tid") == sl.get("tid")
+                     and sl["ts"] <= e["ts"] and e["ts"] + e["dur"] <= sl["ts"] + sl["dur"]
+                     + 0.001]
+            sc.check("export of the %s: seq %d has its steps inside it" % (name, r["seq"]),
+                     len(inner) >= r["chunk_steps"] + (5 if r["frozen_ns"] else 0),
+                     len(inner), r["chunk_steps"])
+        fr = [e for e in xs if e.get("name") == "user space frozen"]
+        want = sorted(r["frozen_ns"] for r in rows if r["frozen_ns"])
+        sc.eq("export of the %s: the freeze windows, frozen_ns each (1 us)" % name,
+              sorted(round(e["dur"]) for e in fr), [round(w / 1000) for w in want])
+
     # v3's three events alone, from the trace-cmd instance: inferred rows
     rc, v3, err = run_ds(host_ds, "vpr", "--input", os.path.join(out, "vpr3.dat"), "--json")
     v3rows = [r for r in v3 if r.get("type") == "vpr_resize"]

@@ -11,7 +11,10 @@
  * and instant events for signals; waiter threads get complete slices on
  * their real pid/tid.  dma-bufs get one track each (by inode) in a "dma-buf"
  * process: their events as instants, CPU-access waits and maps as slices,
- * also on the thread that waited.
+ * also on the thread that waited.  Tegra VPR resizes go to a "Tegra VPR
+ * (<heap>)" process: a slice per resize with its steps nested inside, the
+ * user-space freeze window on a row of its own, and a size counter
+ * (docs/export.md).
  */
 struct ds_chrome;
 

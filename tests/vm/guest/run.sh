@@ -34,15 +34,22 @@ stop() {
 	echo $? >$OUT/$1.rc
 }
 
-# tc_start NAME ARGS...: trace-cmd record in the background until it records
+# tc_start NAME ENABLE ARGS...: trace-cmd record in the background until
+# it has enabled its events (the file ENABLE reads 1) and had time to start
+# its recorders.  Its own "Hit Ctrl^C" line is no sign: stdout to a file is
+# block-buffered and comes at exit.
 tc_start() {
 	name=$1
-	shift
+	ready=$2
+	shift 2
 	trace-cmd record "$@" >$OUT/$name.out 2>$OUT/$name.err &
 	echo $! >$OUT/$name.pid
 	i=0
-	while [ $i -lt 600 ]; do
-		grep -q 'Hit Ctrl^C' $OUT/$name.out $OUT/$name.err 2>/dev/null && return 0
+	while [ $i -lt 300 ]; do
+		if [ "$(cat "$ready" 2>/dev/null)" = 1 ]; then
+			sleep 0.5
+			return 0
+		fi
 		kill -0 "$(cat $OUT/$name.pid)" 2>/dev/null || break
 		sleep 0.1
 		i=$((i + 1))
@@ -247,8 +254,10 @@ if [ -e $VFIX/run ]; then
 	start vpr_live vpr --json
 	start vpr_rec record -o $OUT/vpr.dsr vpr
 	if command -v trace-cmd >/dev/null; then
-		tc_start vpr_tc -C mono -e tegra_vpr -o $OUT/vpr.dat
-		tc_start vpr_tc3 -B vpr3 -C mono -e tegra_vpr:tegra_vpr_chunk_activate \
+		tc_start vpr_tc $T/events/tegra_vpr/tegra_vpr_resize_end/enable \
+			-C mono -e tegra_vpr -o $OUT/vpr.dat
+		tc_start vpr_tc3 $T/instances/vpr3/events/tegra_vpr/tegra_vpr_set/enable \
+			-B vpr3 -C mono -e tegra_vpr:tegra_vpr_chunk_activate \
 			-e tegra_vpr:tegra_vpr_chunk_deactivate -e tegra_vpr:tegra_vpr_set \
 			-o $OUT/vpr3.dat
 	fi
@@ -304,7 +313,9 @@ start replay_fence fence --json --hang-ms 20000
 # (6.12 has no dma_buf events, and trace-cmd refuses an unknown system)
 tc_ev="-e dma_fence"
 [ -d /sys/kernel/tracing/events/dma_buf ] && tc_ev="$tc_ev -e dma_buf"
-command -v trace-cmd >/dev/null && tc_start replay_tc -C mono $tc_ev -o $OUT/replay.dat
+command -v trace-cmd >/dev/null &&
+	tc_start replay_tc /sys/kernel/tracing/events/dma_fence/dma_fence_wait_end/enable \
+		-C mono $tc_ev -o $OUT/replay.dat
 /scen/vmscen wait 200 >$OUT/replay.facts 2>$OUT/replay.facts.err
 /scen/vmscen merge >>$OUT/replay.facts 2>>$OUT/replay.facts.err
 sleep 0.5
