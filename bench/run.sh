@@ -18,9 +18,14 @@
 #   7. DEPT ingest: 1 M new dependency records through ds_dept_live with a
 #      cycle check each, >= 1 M edges/s on one core; a /proc/dept_deps
 #      re-read and diff of the same graph reported alongside (bench/deptingest.c)
+#   8. trace.dat import: >= 1 M tegra_vpr events, deptscope vpr --input at
+#      least as many events/s as trace-cmd report on the same file
+#                                                            (bench/tdgen.c)
 #
 # Environment: OUT (build dir), DS_BENCH_EVENTS (replay input size,
-# default 10000000, about 1 GB under ${TMPDIR:-/tmp}).
+# default 10000000, about 1 GB under ${TMPDIR:-/tmp}), DS_BENCH_TDEVENTS
+# (trace.dat events, default 1000000, about 200 MB), DS_BENCH_VPR_FORMATS
+# (the tegra_vpr format files, default $OUT/vmtest/7.3/out).
 
 set -u
 
@@ -40,7 +45,8 @@ note() { printf 'bench: %s\n' "$*" >&2; }
 # shellcheck disable=SC2317  # reached through the trap
 cleanup() {
 	[ -n "$gen_pid" ] && kill "$gen_pid" 2>/dev/null && wait "$gen_pid" 2>/dev/null
-	[ -n "$input" ] && rm -f "$input" "$input.rss"
+	# tdgen's temporary file too, when it was stopped before its rename
+	[ -n "$input" ] && rm -f "$input" "$input.rss" "$input.err" "$input".tmp.*
 	[ -n "${input2:-}" ] && rm -f "$input2"
 }
 trap cleanup EXIT
@@ -49,7 +55,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-for b in bpfcost replay dsgen deptingest; do
+for b in bpfcost replay dsgen deptingest tdgen; do
 	if [ ! -x "$OUT/bench/$b" ]; then
 		echo "bench: $OUT/bench/$b missing: run through 'make bench'" >&2
 		exit 2
@@ -339,6 +345,150 @@ case $? in
 1) failed+=("dept ingest") ;;
 *) failed+=("dept ingest (error)") ;;
 esac
+
+# ---- 8. trace.dat import, against trace-cmd report on the same file ----
+# tdgen lays the records out from the format files the 7.3 guest saved
+# (make vmtest), so the file is what trace-cmd would record on that kernel.
+# Every tool reads it from the page cache; best of 3 runs each, wall clock,
+# unpinned: deptscope parses in a child process and consumes in the parent,
+# and that split is part of what a user waits for.  The CPU time is shown too.
+TD_EVENTS=${DS_BENCH_TDEVENTS:-1000000}
+TD_FORMATS=${DS_BENCH_VPR_FORMATS:-$OUT/vmtest/7.3/out}
+# tdgen: about 48 bytes per event; the .dsr from deptscope import about 152
+TD_BYTES_PER_EVENT=200
+
+# td_time OK_CODES CMD...: the fastest of 3 runs in td_ns and its CPU time
+# in td_cpu; the largest peak RSS of the 3 in td_kb ("" without /usr/bin/time)
+td_time() {
+	local ok=$1 t0 t1 rc out
+	shift
+	td_ns='' td_cpu='' td_kb=''
+	for _ in 1 2 3; do
+		t0=$(now_ns)
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -o "$input.rss" -f '%M %U %S' "$@" >/dev/null 2>"$input.err"
+		else
+			"$@" >/dev/null 2>"$input.err"
+		fi
+		rc=$?
+		t1=$(now_ns)
+		case " $ok " in
+		*" $rc "*) ;;
+		*)
+			cat "$input.err" >&2
+			note "'$*' exited with $rc"
+			return 2
+			;;
+		esac
+		# with a non-zero status, time writes a line of its own first
+		out=$(tail -n 1 "$input.rss" 2>/dev/null)
+		if [ -z "$td_ns" ] || [ $((t1 - t0)) -lt "$td_ns" ]; then
+			td_ns=$((t1 - t0))
+			td_cpu=$(printf '%s\n' "$out" | awk 'NF == 3 { print $2 + $3 }')
+		fi
+		out=${out%% *}
+		case $out in
+		'' | *[!0-9]*) ;;
+		*) [ -z "$td_kb" ] || [ "$out" -gt "$td_kb" ] && td_kb=$out ;;
+		esac
+	done
+	return 0
+}
+
+# td_line LABEL EVENTS: one context line from td_time's results
+td_line() {
+	awk -v l="$1" -v n="$2" -v d="$td_ns" -v c="$td_cpu" -v kb="$td_kb" 'BEGIN {
+		s = d / 1e9
+		printf "tracedat: %s: %d events in %.3f s wall", l, n, s
+		if (c != "")
+			printf " (%.2f s CPU)", c
+		printf ": %.2f M events/s", n / s / 1e6
+		if (kb != "")
+			printf ", peak RSS %.1f MiB", kb / 1024
+		printf "\n"
+	}'
+}
+
+tracedat_bench() {
+	local need_kb avail_kb gen events resizes nfailed sum got_r got_f rc n tc_ns vpr_ns
+	local dsr
+
+	if ! command -v trace-cmd >/dev/null; then
+		echo "tracedat import: SKIP: trace-cmd not installed"
+		return 0
+	fi
+	if ! ls "$TD_FORMATS"/vpr_format_tegra_vpr_* >/dev/null 2>&1; then
+		echo "tracedat import: SKIP: no tegra_vpr format files in $TD_FORMATS" \
+		     "(run make vmtest first)"
+		return 0
+	fi
+	need_kb=$((TD_EVENTS * TD_BYTES_PER_EVENT / 1024 + 1024))
+	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
+		echo "tracedat import: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
+		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_TDEVENTS)"
+		return 0
+	fi
+	input=$(mktemp "$TMPD/deptscope-trace.XXXXXX") || return 2
+	dsr=$(mktemp "$TMPD/deptscope-import.XXXXXX") || return 2
+	input2=$dsr
+
+	note "tracedat: writing a trace.dat of $TD_EVENTS tegra_vpr events"
+	gen=$("$OUT/bench/tdgen" "$TD_FORMATS" "$input" "$TD_EVENTS") || {
+		echo "tracedat import: FAIL (tdgen)"
+		return 2
+	}
+	read -r _ events _ resizes _ nfailed <<<"$gen"
+	note "tracedat: $gen, $(($(stat -c %s "$input") >> 20)) MiB"
+
+	# the numbers mean nothing unless every reader sees every resize
+	n=$(trace-cmd report "$input" 2>/dev/null | grep -c ' tegra_vpr_')
+	sum=$("$OUT/deptscope" vpr --input "$input" --json 2>/dev/null | tail -n 1)
+	got_r=$(printf '%s\n' "$sum" | grep -o '"resizes":[0-9]*' | head -n 1 | cut -d: -f2)
+	got_f=$(printf '%s\n' "$sum" | grep -o '"failed":[0-9]*' | head -n 1 | cut -d: -f2)
+	if [ "$n" != "$events" ] || [ "$got_r" != "$resizes" ] || [ "$got_f" != "$nfailed" ]; then
+		echo "tracedat import: FAIL: tdgen wrote $events events, $resizes resizes," \
+		     "$nfailed failed; trace-cmd report shows ${n:-no} events, deptscope vpr" \
+		     "${got_r:-no} resizes, ${got_f:-no} failed"
+		return 1
+	fi
+
+	note "tracedat: trace-cmd report, 3 runs"
+	td_time 0 trace-cmd report "$input" || { echo "tracedat import: FAIL (trace-cmd)"; return 2; }
+	tc_ns=$td_ns
+	td_line "trace-cmd report" "$events"
+	# 3: the failed resizes are alerts
+	note "tracedat: deptscope vpr --input --json, 3 runs"
+	td_time "0 3" "$OUT/deptscope" vpr --input "$input" --json ||
+		{ echo "tracedat import: FAIL (deptscope vpr)"; return 2; }
+	vpr_ns=$td_ns
+	td_line "deptscope vpr --input --json" "$events"
+	note "tracedat: deptscope import -o FILE.dsr, 3 runs"
+	td_time 0 "$OUT/deptscope" import "$input" -o "$dsr" ||
+		{ echo "tracedat import: FAIL (deptscope import)"; return 2; }
+	td_line "deptscope import" "$events"
+	rm -f "$input" "$input.rss" "$input.err" "$dsr"
+	input='' input2=''
+
+	awk -v n="$events" -v r="$resizes" -v f="$nfailed" -v t="$tc_ns" -v v="$vpr_ns" 'BEGIN {
+		te = n / (t / 1e9); ve = n / (v / 1e9)
+		ok = ve >= te
+		printf "tracedat import: %d events (%d resizes, %d failed): deptscope vpr --input " \
+		       "%.2f M events/s, trace-cmd report %.2f M events/s, ratio %.2f " \
+		       "(target >= 1.00): %s\n", n, r, f, ve / 1e6, te / 1e6, ve / te,
+		       ok ? "PASS" : "FAIL"
+		exit ok ? 0 : 1
+	}'
+}
+tracedat_bench
+case $? in
+0) ;;
+1) failed+=("tracedat import") ;;
+*) failed+=("tracedat import (error)") ;;
+esac
+[ -n "$input" ] && rm -f "$input" "$input.rss" "$input.err"
+[ -n "${input2:-}" ] && rm -f "$input2"
+input='' input2=''
 
 if [ ${#failed[@]} -gt 0 ]; then
 	msg=
