@@ -191,10 +191,14 @@ struct ev_bound {
 	int id;
 };
 
+#define BY_ID_SLOTS	1024
+
 struct tdbuf {
 	struct tracecmd_input *in;
 	struct tep_handle *tep;
 	struct ev_bound ev[NR_SPECS];
+	/* event id -> bound spec, direct-mapped: the lookup of every record */
+	const struct ev_bound *by_id[BY_ID_SLOTS];
 	int nr_cpus;
 	struct tep_record **head;	/* per CPU: the next record, NULL when done */
 };
@@ -263,6 +267,8 @@ static void bind_buffer(struct tdbuf *b)
 		if (!e)
 			continue;
 		eb->id = e->id;
+		if (e->id >= 0 && !b->by_id[e->id % BY_ID_SLOTS])
+			b->by_id[e->id % BY_ID_SLOTS] = eb;
 		for (j = 0; s->binds[j].kind != B_END && j < MAX_BINDS; j++)
 			eb->f[j] = tep_find_field(e, s->binds[j].field);
 		if (s->kind == K_FENCE) {
@@ -274,8 +280,15 @@ static void bind_buffer(struct tdbuf *b)
 
 static const struct ev_bound *lookup(const struct tdbuf *b, int id)
 {
+	const struct ev_bound *eb;
 	size_t i;
 
+	if (id < 0)
+		return NULL;
+	eb = b->by_id[id % BY_ID_SLOTS];
+	if (eb && eb->id == id)
+		return eb;
+	/* a slot shared by two ids, or not a known event: the slow way */
 	for (i = 0; i < NR_SPECS; i++)
 		if (b->ev[i].id == id)
 			return &b->ev[i];
