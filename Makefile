@@ -64,6 +64,11 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(TOOL_SRCS))
+# the curses viewer (deptscope top): linked into the one binary
+VIEWER_SRCS := $(wildcard viewer/*.c)
+VIEWER_OBJS := $(patsubst %.c,$(OUT)/%.o,$(VIEWER_SRCS))
+CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LDLIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
 LIVE_SRCS := $(wildcard tests/live/*.c)
@@ -139,9 +144,11 @@ $(OUT)/libdeptscope.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/deptscope: $(TOOL_OBJS) $(OUT)/libdeptscope.a
+$(OUT)/viewer/%.o: ALL_CFLAGS += -I$(SRC)/tools $(CURSES_CFLAGS)
+
+$(OUT)/deptscope: $(TOOL_OBJS) $(VIEWER_OBJS) $(OUT)/libdeptscope.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TOOL_OBJS) $(VIEWER_OBJS) $(LDLIBS_ALL) $(CURSES_LDLIBS)
 
 # CLI parsing is side-effect free and unit-tested: link those two objects in.
 UNIT_TOOL_OBJS := $(OUT)/tools/cli.o $(OUT)/tools/opts.o
@@ -170,6 +177,7 @@ cli-test: $(OUT)/deptscope $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/graph.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/dept.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/import.sh
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/top.sh
 
 live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live

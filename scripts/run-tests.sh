@@ -19,6 +19,7 @@ suites=(
 	"graph-cli|tests/cli/graph.sh"
 	"dept-cli|tests/cli/dept.sh"
 	"import-cli|tests/cli/import.sh"
+	"top-cli|tests/cli/top.sh"
 	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"

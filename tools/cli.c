@@ -179,6 +179,26 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 					 o->lname, arg);
 		p->poll_ns = v * 1000000ULL;
 		return 0;
+	case OPT_BATCH:
+		p->batch = true;
+		return 0;
+	case OPT_ITERATIONS:
+		if (ds_parse_uint(arg, 1000000000, &v) || !v)
+			return usage_err(err, h, "invalid --%s '%s': expected a number > 0",
+					 o->lname, arg);
+		p->iterations = v;
+		return 0;
+	case OPT_PANE:
+		p->pane = arg;
+		return 0;
+	case OPT_SPEED:
+		/* the same syntax as seconds: a non-negative decimal number */
+		if (ds_parse_seconds(arg, &v))
+			return usage_err(err, h, "invalid --%s '%s': expected a factor >= 0 "
+					 "(0: as fast as possible)", o->lname, arg);
+		p->speed = v / 1e9;
+		p->speed_set = true;
+		return 0;
 	case OPT_DOT:
 		p->dot = arg;
 		return 0;

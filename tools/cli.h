@@ -32,7 +32,7 @@ enum {
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
 	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
-	OPT_SLOW_MS,
+	OPT_SLOW_MS, OPT_BATCH, OPT_ITERATIONS, OPT_PANE, OPT_SPEED,
 };
 
 struct ds_cmd_help {
@@ -86,16 +86,22 @@ struct ds_params {
 	bool tracepoints;	/* dept: the DEPT tracepoints only */
 	const char *kmsg_file;	/* a kmsg capture or console log ('-': stdin) */
 	bool all;		/* /dev/kmsg from the start of the buffer */
-	uint64_t poll_ns;	/* dept: /proc/dept_deps poll period */
+	uint64_t poll_ns;	/* dept: /proc/dept_deps poll period; top: the refresh */
 	const char *dot;
 	const char *svg;
+	/* top */
+	bool batch;		/* plain frames on stdout, no curses */
+	uint64_t iterations;	/* --batch: frames to print, 0: until the end */
+	const char *pane;	/* --batch: only this pane */
+	double speed;		/* --input: times the recorded pace, 0: at once */
+	bool speed_set;
 	const char *positional[256];
 	int nr_positional;
 };
 
 extern const struct ds_cmd_help ds_help_fence, ds_help_record, ds_help_report, ds_help_export,
 	ds_help_dmabuf, ds_help_triage, ds_help_triage_mark, ds_help_triage_list, ds_help_graph,
-	ds_help_dept, ds_help_vpr, ds_help_import;
+	ds_help_dept, ds_help_vpr, ds_help_import, ds_help_top;
 
 /*
  * Parse argv (argv[0] is the command name) with @h's table into @p.  No side
@@ -119,6 +125,7 @@ int ds_parse_graph(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_vpr(int argc, char **argv, struct ds_params *p, FILE *err);
 int ds_parse_import(int argc, char **argv, struct ds_params *p, FILE *err);
+int ds_parse_top(int argc, char **argv, struct ds_params *p, FILE *err);
 
 /* Numbers as users type them: "1.5" seconds, "250" ms, "0x1f" pids are rejected. */
 int ds_parse_seconds(const char *s, uint64_t *ns);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deptscope/hist.h"
+#include "deptscope/history.h"
 #include "deptscope/json.h"
 #include "deptscope/log.h"
 #include "deptscope/util.h"
@@ -115,6 +116,7 @@ static void json_resize(const struct ds_vpr_resize *r, bool failed, bool slow)
 static int on_resize(void *ctx, const struct ds_vpr_resize *r)
 {
 	struct vpr_run *v = ctx;
+	char row[512];
 	bool failed = r->err || r->step_err || r->rolled_back;
 	bool slow = r->duration_ns > v->p->slow_ns;
 
@@ -129,36 +131,9 @@ static int on_resize(void *ctx, const struct ds_vpr_resize *r)
 		fflush(stdout);
 		return 0;
 	}
-	printf("%10.3f  %s %-6s %8.1f -> %8.1f MiB  %2u chunk(s) %9.3f ms", ms(r->begin_ts -
-	       v->first_ts), r->seq ? "#" : " ", r->grow ? "grow" : "shrink", mib(r->old_size),
-	       mib(r->new_size), r->nr_chunk_steps, ms(r->duration_ns));
-	if (r->inferred && r->rolled_back) {
-		printf("  (inferred: chunks given back, VPR not programmed)");
-	} else if (r->inferred) {
-		printf("  (inferred: first chunk change to the SMC)");
-	} else {
-		printf("  cma %.3f map %.3f freeze %.3f dev %.3f smc %.3f thaw %.3f frozen %.3f",
-		       ms(r->cma_ns), ms(r->map_ns), ms(r->freeze_ns),
-		       ms(r->dev_freeze_ns + r->dev_thaw_ns), ms(r->smc_ns), ms(r->thaw_ns),
-		       ms(r->frozen_ns));
-		if (r->rolled_back)
-			printf(" rollback %.3f", ms(r->rollback_ns));
-		if (r->seq)
-			printf("  seq %u", r->seq);
-		if (r->heap[0])
-			printf("  %s buf %.1f MiB", r->heap, mib(r->buf_size));
-	}
-	if (failed && (r->err || r->step_err))
-		printf("  FAILED (err %d%s%s)", r->err ? r->err : r->step_err,
-		       r->rolled_back ? ", rolled back" : "",
-		       r->failed_chunks ? ", chunks left changed" : "");
-	else if (failed)
-		printf("  FAILED (rolled back%s)",
-		       r->failed_chunks ? ", chunks left changed" : "");
-	if (slow)
-		printf("  SLOW (> %.0f ms)", ms(v->p->slow_ns));
-	if (!r->complete)
-		printf("  UNFINISHED");
+	/* one formatter for this and the viewer's VPR pane (lib/history.c) */
+	ds_vpr_resize__format(r, v->first_ts, v->p->slow_ns, row, sizeof(row));
+	fputs(row, stdout);
 	printf("\n");
 	fflush(stdout);
 	return 0;

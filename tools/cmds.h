@@ -17,6 +17,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_dept(int argc, char **argv);
 int cmd_vpr(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_top(int argc, char **argv);	/* viewer/top.c */
 /* triage mark / triage list: argv[0] is "mark" / "list" */
 int cmd_triage_mark(int argc, char **argv);
 int cmd_triage_list(int argc, char **argv);

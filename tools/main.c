@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "dept", cmd_dept, &ds_help_dept },
 	{ "vpr", cmd_vpr, &ds_help_vpr },
 	{ "import", cmd_import, &ds_help_import },
+	{ "top", cmd_top, &ds_help_top },
 };
 
 static void usage(FILE *f)

@@ -365,6 +365,43 @@ const struct ds_cmd_help ds_help_export = {
 	.opts = export_opts,
 };
 
+static const struct ds_opt top_opts[] = {
+	{ "input", 'i', "FILE", "replay a recording or a trace-cmd trace.dat instead", OPT_INPUT },
+	{ "speed", 0, "X", "with --input: X times the recorded pace, 0 at once (1)", OPT_SPEED },
+	{ "interval", 0, "MS", "refresh the screen every MS milliseconds (1000)",
+	  OPT_INTERVAL_MS },
+	{ "batch", 'b', NULL, "no curses: print each frame as plain text to stdout", OPT_BATCH },
+	{ "iterations", 'n', "N", "with --batch: stop after N frames", OPT_ITERATIONS },
+	{ "pane", 0, "NAME", "with --batch: only this pane (overview fences dmabuf vpr events "
+	  "graph)", OPT_PANE },
+	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
+	{ "verbose", 'v', NULL, "more messages; twice for libbpf debug output", OPT_VERBOSE },
+	{ "help", 'h', NULL, "show this help", OPT_HELP },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+const struct ds_cmd_help ds_help_top = {
+	.name = "top",
+	.summary = "Live viewer: fence waits, dma-bufs, VPR resizes, events, the DEPT graph.",
+	.usage = "deptscope top [-i FILE [--speed X]] [--interval MS]\n"
+		 "                     [--batch [-n N] [--pane NAME]]",
+	.description =
+		"A full-screen view of the same models the other commands print, fed live\n"
+		"(every source this kernel has, as 'deptscope record' attaches them; needs\n"
+		"root) or from a recording or trace.dat at its recorded pace (--speed).\n"
+		"Panes: 1 overview, 2 fences, 3 dmabuf, 4 vpr, 5 events, 6 graph.  Keys: 1-6\n"
+		"or Tab switch panes, / filters the events, p freezes the screen while\n"
+		"events are still taken in, space pauses a replay, ? help, q quits.\n"
+		"--batch prints frames as text (every pane, or --pane NAME); a replay ends\n"
+		"with a last frame when the file is read.  NO_COLOR and TERM=dumb give plain\n"
+		"output.  Exit status: 0 ok, 1 error, 2 usage.",
+	.examples =
+		"  deptscope top\n"
+		"  deptscope top -i rec.dsr --speed 10\n"
+		"  deptscope top -i rec.dsr --batch --speed 0 --pane fences\n",
+	.opts = top_opts,
+};
+
 static int want_positionals(const struct ds_cmd_help *h, struct ds_params *p, int min, int max,
 			    const char *what, FILE *err)
 {
@@ -642,6 +679,46 @@ int ds_parse_dept(int argc, char **argv, struct ds_params *p, FILE *err)
 		fprintf(err, "deptscope dept: --tracepoints and --input exclude each other\n");
 		return DS_EXIT_USAGE;
 	}
+	if (!p->poll_ns)
+		p->poll_ns = 1000000000ULL;
+	return 0;
+}
+
+int ds_parse_top(int argc, char **argv, struct ds_params *p, FILE *err)
+{
+	/* the panes of viewer/panes.c, by the names --pane takes */
+	static const char *const panes[] = { "overview", "fences", "dmabuf", "vpr", "events",
+					     "graph" };
+	unsigned int i;
+	int ret;
+
+	ret = ds_cli_parse(&ds_help_top, argc, argv, p, err);
+	if (ret || p->help)
+		return ret;
+	ret = want_positionals(&ds_help_top, p, 0, 0, "", err);
+	if (ret)
+		return ret;
+	if (p->speed_set && !p->input) {
+		fprintf(err, "deptscope top: --speed goes with --input\n");
+		return DS_EXIT_USAGE;
+	}
+	if ((p->iterations || p->pane) && !p->batch) {
+		fprintf(err, "deptscope top: --%s goes with --batch\n",
+			p->pane ? "pane" : "iterations");
+		return DS_EXIT_USAGE;
+	}
+	if (p->pane) {
+		for (i = 0; i < sizeof(panes) / sizeof(panes[0]); i++)
+			if (!strcmp(p->pane, panes[i]))
+				break;
+		if (i == sizeof(panes) / sizeof(panes[0])) {
+			fprintf(err, "deptscope top: unknown pane '%s' (known: overview fences "
+				"dmabuf vpr events graph)\n", p->pane);
+			return DS_EXIT_USAGE;
+		}
+	}
+	if (!p->speed_set)
+		p->speed = 1;
 	if (!p->poll_ns)
 		p->poll_ns = 1000000000ULL;
 	return 0;

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# deptscope top: --batch frames of recordings with known content (bench/dsgen,
+# and a VPR recording written here byte by byte), then the curses screen
+# under tmux at 80x24: panes, the events filter, a resize, and the terminal
+# given back after q and after SIGTERM.
+set -u
+. "${DS_SRCDIR:?}/tests/lib/cli.sh"
+GEN=$OUT/bench/dsgen
+skip=0
+
+# --- usage ---
+expect "top --help" 0 "$DS" top --help
+grep -q '^Usage: deptscope top' "$tmp/out" && ok "top --help usage line" || bad "top --help" "$(head -2 "$tmp/out")"
+expect "unknown pane is a usage error" 2 "$DS" top --batch --pane nope -i x
+one_line "unknown pane"
+expect "--speed without --input" 2 "$DS" top --batch --speed 2
+expect "--iterations without --batch" 2 "$DS" top -n 2 -i x
+expect "missing input: exit 1" 1 "$DS" top --batch -i "$tmp/none.dsr"
+one_line "missing input"
+
+# --- a fence and dma-buf recording: 4 timelines x 50 waits, a hang, 3+1 buffers ---
+"$GEN" -o "$tmp/g.dsr" -n 1004 -H -D 3 -V >/dev/null || { bad "dsgen" "failed"; exit 1; }
+REC=$tmp/g.dsr
+
+expect "batch fences" 0 "$DS" top --batch -i "$REC" --speed 0 --iterations 1 --pane fences
+cp "$tmp/out" "$tmp/fences.txt"
+grep -qx 'Fences: 4 timelines, 200 waits, 1 pending, 1 hangs' "$tmp/fences.txt" &&
+	ok "fences: title with waits, pending, hangs" || bad "fences title" "$(sed -n 2p "$tmp/fences.txt")"
+rows=$(awk '$1 ~ /^dsgen\/tl[0-3]$/ && $2 == 50 { print $1 }' "$tmp/fences.txt" | sort -u | tr '\n' ' ')
+[ "$rows" = "dsgen/tl0 dsgen/tl1 dsgen/tl2 dsgen/tl3 " ] && ok "fences: one row per timeline, 50 waits each" ||
+	bad "fences rows" "got '$rows'"
+grep -Eq '^ +5\.00s +dsgen/tl0 +gen4 +2000/4242  HANG$' "$tmp/fences.txt" &&
+	ok "fences: the pending wait, 5 s old, is a hang" || bad "fences pending" "$(grep -A1 PENDING "$tmp/fences.txt")"
+grep -Eq '^ +200\.0us +dsgen/tl3 +gen3 ' "$tmp/fences.txt" && ok "fences: the longest wait is 200 us on tl3" ||
+	bad "fences longest" "$(grep -A1 LONGEST "$tmp/fences.txt")"
+[ "$(grep -c '^=== deptscope top: frame' "$tmp/fences.txt")" -eq 1 ] && ok "fences: one frame" ||
+	bad "frames" "$(grep -c '^===' "$tmp/fences.txt")"
+
+expect "batch dmabuf" 0 "$DS" top --batch -i "$REC" --speed 0 --pane dmabuf
+grep -q '^dma-buf: 4 buffers (0 live), 62 events, 6 revocations, 0 maps after revoke$' "$tmp/out" &&
+	ok "dmabuf: title" || bad "dmabuf title" "$(sed -n 2p "$tmp/out")"
+grep -Eq ' 52\.0us +7000 +ok->temp_revoked \(command\) +10\.0us/50\.0us$' "$tmp/out" &&
+	ok "dmabuf: the vfio-pci revocation with its latency and waits" || bad "dmabuf revocation" "$(grep 7000 "$tmp/out" | head -3)"
+grep -Eq ' release +ino 7000 ' "$tmp/out" && ok "dmabuf: recent lifecycle lines" || bad "dmabuf recent" "no release line"
+
+expect "batch, every pane" 0 "$DS" top --batch -i "$REC" --speed 0
+for t in 'Overview: ' 'Fences: ' 'dma-buf: ' 'VPR: ' 'Events: ' 'DEPT graph: '; do
+	grep -q "^$t" "$tmp/out" && ok "all panes: '$t'" || bad "all panes" "no '$t'"
+done
+grep -Eq '^dma_fence +1006 ' "$tmp/out" && grep -Eq '^dma_buf +62 ' "$tmp/out" &&
+	ok "overview: events per source" || bad "overview counts" "$(grep -E '^(dma_fence|dma_buf) ' "$tmp/out")"
+
+# at the recorded pace: the last record comes 5 s after the others, so two
+# frames 0.2 s apart have seen everything but it, and no hang yet
+expect "batch at recorded pace" 0 "$DS" top --batch -i "$REC" --interval 200 -n 2 --pane overview
+n=$(grep -c '^=== deptscope top: frame' "$tmp/out")
+total=$(awk '$1 == "total" { v = $2 } END { print v }' "$tmp/out")
+if [ "$n" -eq 2 ] && [ -n "$total" ] && [ "$total" -lt 1068 ] && [ "$total" -gt 1000 ] &&
+	grep -q '1 pending, 0 hangs' "$tmp/out"; then ok "paced replay: 2 frames, the late record not yet there"
+else bad "paced replay" "frames $n, total '$total'"; fi
+
+# TERM=dumb: plain frames, no escape sequence
+TERM=dumb "$DS" top -i "$REC" --speed 0 >"$tmp/dumb" 2>"$tmp/err"
+if grep -q '^Fences: 4 timelines' "$tmp/dumb" && ! grep -q $'\e' "$tmp/dumb"; then ok "TERM=dumb: plain text"
+else bad "TERM=dumb" "$(head -c 200 "$tmp/dumb" | od -c | head -3)"; fi
+
+# --- VPR: a recording of three resizes; the rows must be deptscope vpr's ---
+python3 - "$tmp/v.dsr" <<'PY' || bad "VPR recording" "python failed"
+import struct, sys
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<8sIIQQII64s64s", b"DSCOPREC", 1, 168, 0, 0, 0, 0, b"test", b"host"))
+n = 0
+def vpr(ts, typ, seq, grow, name=b"", err=0, base=0, size=0, ob=0, os_=0, nb=0, ns=0, mask=0, dur=0):
+    global n
+    body = struct.pack("<IiQQQQQQQQQQIB3x32s", seq, err, base, size, ob, os_, nb, ns, mask, 0,
+                       dur, 0, 0, grow, name)
+    out.write(struct.pack("<QHHIII", ts, typ, 24 + len(body), 0, 3000, 3000) + body)
+    n += 1
+MiB, B, E, t = 1 << 20, 36, 37, 10_000_000_000
+vpr(t, B, 1, 1, b"vpr-heap", base=0x1000, size=4*MiB, ob=0x90000000)
+vpr(t + 3_000_000, E, 1, 1, ob=0x90000000, nb=0x90000000, ns=32*MiB, mask=1, dur=3_000_000)
+vpr(t + 50_000_000, B, 2, 1, b"vpr-heap", base=0x2000, size=8*MiB, ob=0x90000000, os_=32*MiB)
+vpr(t + 200_000_000, E, 2, 1, ob=0x90000000, os_=32*MiB, nb=0x90000000, ns=64*MiB, mask=2,
+    dur=150_000_000)
+vpr(t + 300_000_000, B, 3, 0, b"vpr-heap", ob=0x90000000, os_=64*MiB)
+vpr(t + 301_000_000, E, 3, 0, err=-12, ob=0x90000000, os_=64*MiB, nb=0x90000000, ns=64*MiB,
+    mask=2, dur=1_000_000)
+out.write(struct.pack("<QHHIIIQQ", t + 400_000_000, 0x8003, 40, 0, 0, 0, n, 400_000_000))
+PY
+"$DS" vpr -i "$tmp/v.dsr" | grep -E '^ +[0-9]+\.[0-9]{3}  [# ] ' >"$tmp/vpr.rows"
+expect "batch vpr" 0 "$DS" top --batch -i "$tmp/v.dsr" --speed 0 --pane vpr
+grep -E '^ +[0-9]+\.[0-9]{3}  [# ] ' "$tmp/out" >"$tmp/top.rows"
+if [ "$(wc -l <"$tmp/vpr.rows")" -eq 3 ] && cmp -s "$tmp/vpr.rows" "$tmp/top.rows"; then
+	ok "vpr: the three rows, as deptscope vpr prints them"
+else bad "vpr rows" "$(diff "$tmp/vpr.rows" "$tmp/top.rows" | head -5)"; fi
+grep -q '^VPR: 3 resizes: 2 grow, 1 shrink, 1 failed$' "$tmp/out" && grep -q 'SLOW (> 100 ms)' "$tmp/out" &&
+	grep -q 'FAILED (err -12)' "$tmp/out" && ok "vpr: title and alerts" || bad "vpr title" "$(sed -n 2p "$tmp/out")"
+grep -Eq '^ +200\.000  0x90000000 +64\.0 MiB' "$tmp/out" && ok "vpr: size over time" || bad "vpr sizes" "none"
+
+# --- the screen, under tmux ---
+if ! command -v tmux >/dev/null; then
+	echo "SKIP: tmux is not installed (make deps): the curses screen is not tested"
+	skip=1
+else
+	S=dstop-$$
+	export TMUX_TMPDIR=$tmp	# a server of our own: never the user's
+	cap() { tmux capture-pane -p -t "$S" >"$tmp/cap"; }
+	# wait_for PATTERN: up to 5 s for the screen to show it
+	wait_for() {
+		local i
+		for i in $(seq 50); do
+			cap
+			grep -Eq -- "$1" "$tmp/cap" && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	screen() {	# screen NAME PATTERN: a check on what the screen shows
+		if wait_for "$2"; then ok "screen: $1"; else bad "screen: $1" "$(head -5 "$tmp/cap")"; fi
+	}
+	keys() { tmux send-keys -t "$S" "$@"; }
+
+	tmux new-session -d -s "$S" -x 80 -y 24 \
+		"stty -g >$tmp/stty.before; $DS top -i $REC --speed 0; echo EXIT=\$?; stty -g >$tmp/stty.after; sleep 60"
+	screen "overview at start" '^Overview: .*g\.dsr: complete'
+	screen "tab bar" '^ 1 Overview  2 Fences  3 dma-buf  4 VPR  5 Events  6 Graph'
+	screen "end of input in the footer" 'q quit .*\[end of input\]'
+	keys 2
+	screen "2: fences" '^Fences: 4 timelines, 200 waits, 1 pending, 1 hangs'
+	screen "fences: tl0 row with 50 waits" '^dsgen/tl0 +50 '
+	keys 3
+	screen "3: dma-buf" '^dma-buf: 4 buffers \(0 live\), 62 events, 6 revocations'
+	keys 4
+	screen "4: VPR" '^VPR: 0 resizes'
+	keys 6
+	screen "6: graph" '^DEPT graph: 0 classes'
+	keys Tab
+	screen "Tab wraps to overview" '^Overview: '
+	keys '?'
+	screen "? help" '^Help: deptscope top'
+	keys x 5
+	screen "5: events" '^Events: the newest 512 of 1068$'
+	[ "$(grep -c ' dmabuf_' "$tmp/cap")" -gt 0 ] && ok "events: dma-buf events before the filter" ||
+		bad "events" "no dma-buf event shown"
+	keys / w a i t _ e n d
+	screen "filter prompt" '^filter: wait_end_'
+	keys Enter
+	screen "filter in the title" "^Events: the newest 512 of 1068, filter 'wait_end'"
+	n=$(grep -cE '^ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ ' "$tmp/cap")
+	m=$(grep -cE ' fence_wait_end ' "$tmp/cap")
+	[ "$n" -ge 10 ] && [ "$n" -eq "$m" ] && ok "filter: only fence_wait_end rows ($n)" ||
+		bad "filter" "$n rows, $m fence_wait_end"
+
+	tmux resize-window -t "$S" -x 100 -y 30
+	# at 100 columns the wait time fits: seen only if the screen was redrawn
+	screen "resize: redrawn at 100 columns" 'fence_wait_end +ctx [0-9]+ seq [0-9]+ gen[0-6] waited 0\.[0-9]{3} ms$'
+	cap
+	lines=$(wc -l <"$tmp/cap")
+	long=$(awk 'length > 100' "$tmp/cap" | wc -l)
+	if [ "$lines" -eq 30 ] && [ "$long" -eq 0 ] && head -1 "$tmp/cap" | grep -q '^ 1 Overview' &&
+		tail -1 "$tmp/cap" | grep -q '^q quit' &&
+		[ "$(grep -cvE '^( 1 Overview|Events: |    TIME s|q quit| +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap")" -eq 0 ]; then
+		ok "resize: 30 lines, tab bar, rows and footer, nothing else"
+	else
+		bad "resize" "$lines lines, $long too long: $(grep -vE '^( 1 Overview|Events: |    TIME s|q quit| +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap" | head -3)"
+	fi
+
+	keys q
+	screen "q: exit status 0" '^EXIT=0$'
+	sleep 0.2
+	cap
+	if ! grep -q '1 Overview' "$tmp/cap" && cmp -s "$tmp/stty.before" "$tmp/stty.after"; then
+		ok "q: the shell has its screen and tty settings back"
+	else bad "q: terminal" "$(head -3 "$tmp/cap"; diff "$tmp/stty.before" "$tmp/stty.after")"; fi
+	tmux kill-session -t "$S"
+
+	# SIGTERM from outside: the same clean exit
+	rm -f "$tmp/stty.before" "$tmp/stty.after"
+	tmux new-session -d -s "$S" -x 80 -y 24 \
+		"stty -g >$tmp/stty.before; sh -c 'echo \$\$ >$tmp/pid; exec $DS top -i $REC --speed 0'; echo EXIT=\$?; stty -g >$tmp/stty.after; sleep 60"
+	screen "SIGTERM: running" '^Overview: '
+	kill -TERM "$(cat "$tmp/pid")"
+	screen "SIGTERM: exit status 0" '^EXIT=0$'
+	sleep 0.2
+	cap
+	if ! grep -q '1 Overview' "$tmp/cap" && cmp -s "$tmp/stty.before" "$tmp/stty.after"; then
+		ok "SIGTERM: the terminal is given back"
+	else bad "SIGTERM: terminal" "$(head -3 "$tmp/cap")"; fi
+	tmux kill-session -t "$S"
+
+	# a crash (SIGSEGV): endwin runs in the handler, then the signal kills it
+	rm -f "$tmp/stty.before" "$tmp/stty.after"
+	tmux new-session -d -s "$S" -x 80 -y 24 \
+		"stty -g >$tmp/stty.before; sh -c 'echo \$\$ >$tmp/pid; exec $DS top -i $REC --speed 0'; echo EXIT=\$?; stty -g >$tmp/stty.after; sleep 60"
+	screen "SIGSEGV: running" '^Overview: '
+	kill -SEGV "$(cat "$tmp/pid")"
+	screen "SIGSEGV: killed by the signal (139)" '^EXIT=139$'
+	sleep 0.2
+	cap
+	if ! grep -q '1 Overview' "$tmp/cap" && cmp -s "$tmp/stty.before" "$tmp/stty.after"; then
+		ok "SIGSEGV: the terminal is given back"
+	else bad "SIGSEGV: terminal" "$(head -3 "$tmp/cap")"; fi
+	tmux kill-session -t "$S"
+	tmux kill-server 2>/dev/null
+fi
+
+echo "top-cli: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
