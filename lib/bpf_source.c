@@ -60,10 +60,17 @@ int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_pr
 {
 	unsigned int i;
 
+	bs->links = links;
+	bs->nr_links = n;
 	for (i = 0; i < n; i++)
 		if (progs[i] && bpf_program__autoload(progs[i]))
 			links[i] = ds_bpf_source__attach(bs, progs[i], refs[i].event);
 	return ds_bpf_source__start(bs, kstats, map_fd);
+}
+
+int ds_bpf_source__size_ring(struct bpf_map *events, unsigned int kb, unsigned int default_kb)
+{
+	return bpf_map__set_max_entries(events, (kb ? kb : default_kb) << 10);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -90,12 +97,18 @@ int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *ks
 
 void ds_bpf_source__exit(struct ds_bpf_source *bs)
 {
+	unsigned int i;
+
 	/* never expected: a BPF/user ABI mismatch; say so rather than lose it silently */
 	if (bs->malformed)
 		ds_warn("%llu malformed records from the ring buffer were ignored",
 			(unsigned long long)bs->malformed);
 	ring_buffer__free(bs->rb);
 	bs->rb = NULL;
+	for (i = 0; i < bs->nr_links; i++) {
+		bpf_link__destroy(bs->links[i]);
+		bs->links[i] = NULL;
+	}
 }
 
 bool ds_btf_has_tp(const struct btf *btf, const char *event)

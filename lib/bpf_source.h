@@ -20,6 +20,9 @@ struct ds_bpf_source {
 	uint64_t received;
 	uint64_t malformed;
 	unsigned int nr_attached;
+	/* the loader's link array, from attach_start; destroyed by exit */
+	struct bpf_link **links;
+	unsigned int nr_links;
 	char missing[256];
 };
 
@@ -40,8 +43,9 @@ int ds_bpf_source__select_btf(struct ds_bpf_source *bs, struct bpf_object *obj,
 			      const struct ds_bpf_prog_ref *refs, unsigned int n,
 			      struct bpf_program **progs);
 /*
- * After the load: attach each of the @n @progs that is set and loaded (a
- * failure records @refs[i].event as missing), then ds_bpf_source__start().
+ * After the load: attach each of the @n @progs that is set and loaded into
+ * @links (a failure records @refs[i].event as missing), then
+ * ds_bpf_source__start().  ds_bpf_source__exit() destroys the links.
  */
 int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_prog_ref *refs,
 				unsigned int n, struct bpf_program **progs,
@@ -57,7 +61,10 @@ struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_prog
  */
 int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *kstats,
 			 int map_fd);
+/* Release the ring buffer and the links of ds_bpf_source__attach_start(). */
 void ds_bpf_source__exit(struct ds_bpf_source *bs);
+/* The ring buffer map @events at @kb KiB, @default_kb when 0; before the load. */
+int ds_bpf_source__size_ring(struct bpf_map *events, unsigned int kb, unsigned int default_kb);
 /* Does the running kernel's BTF know tracepoint @event (for tp_btf)? */
 bool ds_btf_has_tp(const struct btf *btf, const char *event);
 

@@ -57,8 +57,7 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 		err = -errno;
 		goto err;
 	}
-	err = bpf_map__set_max_entries(b->skel->maps.events,
-				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	err = ds_bpf_source__size_ring(b->skel->maps.events, o->ringbuf_kb, DEFAULT_RINGBUF_KB);
 	if (err)
 		goto err;
 	for (i = 0; i < NR_PROGS; i++) {
@@ -116,13 +115,9 @@ err:
 
 void ds_dept_bpf__destroy(struct ds_dept_bpf *b)
 {
-	unsigned int i;
-
 	if (!b)
 		return;
 	ds_bpf_source__exit(&b->base);
-	for (i = 0; i < DS_ARRAY_SIZE(b->links); i++)
-		bpf_link__destroy(b->links[i]);
 	dept_bpf__destroy(b->skel);
 	free(b);
 }

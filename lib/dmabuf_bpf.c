@@ -58,8 +58,7 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 		goto err;
 	}
 	b->skel->rodata->targ_tgid = o->tgid;
-	err = bpf_map__set_max_entries(b->skel->maps.events,
-				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	err = ds_bpf_source__size_ring(b->skel->maps.events, o->ringbuf_kb, DEFAULT_RINGBUF_KB);
 	if (err)
 		goto err;
 	nr_avail = ds_bpf_source__select_btf(&b->base, b->skel->obj, dmabuf_progs,
@@ -94,13 +93,9 @@ err:
 
 void ds_dmabuf_bpf__destroy(struct ds_dmabuf_bpf *b)
 {
-	unsigned int i;
-
 	if (!b)
 		return;
 	ds_bpf_source__exit(&b->base);
-	for (i = 0; i < DS_ARRAY_SIZE(b->links); i++)
-		bpf_link__destroy(b->links[i]);
 	dmabuf_bpf__destroy(b->skel);
 	free(b);
 }

@@ -143,8 +143,7 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 	b->skel->rodata->targ_tgid = o->tgid;
 	b->skel->rodata->targ_ping_tid = o->ping_tid;
 	b->skel->rodata->targ_ping_nr = o->ping_nr;
-	err = bpf_map__set_max_entries(b->skel->maps.events,
-				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	err = ds_bpf_source__size_ring(b->skel->maps.events, o->ringbuf_kb, DEFAULT_RINGBUF_KB);
 	if (err)
 		goto err;
 	choose_programs(b, o);

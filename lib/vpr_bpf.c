@@ -57,8 +57,7 @@ int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
 		err = -errno;
 		goto err;
 	}
-	err = bpf_map__set_max_entries(b->skel->maps.events,
-				       (o->ringbuf_kb ? o->ringbuf_kb : DEFAULT_RINGBUF_KB) << 10);
+	err = ds_bpf_source__size_ring(b->skel->maps.events, o->ringbuf_kb, DEFAULT_RINGBUF_KB);
 	if (err)
 		goto err;
 	nr_avail = ds_bpf_source__select_btf(&b->base, b->skel->obj, vpr_progs, NR_PROGS, progs);
@@ -91,13 +90,9 @@ err:
 
 void ds_vpr_bpf__destroy(struct ds_vpr_bpf *b)
 {
-	unsigned int i;
-
 	if (!b)
 		return;
 	ds_bpf_source__exit(&b->base);
-	for (i = 0; i < NR_PROGS; i++)
-		bpf_link__destroy(b->links[i]);
 	vpr_bpf__destroy(b->skel);
 	free(b);
 }
