@@ -571,12 +571,9 @@ static int td_open(const char *path, struct td_reader **out, const char **why)
 {
 	struct tracecmd_input *in, *sub;
 	struct td_reader *t;
-	const char *dummy;
 	int err, i, n;
 
 	*out = NULL;
-	if (!why)
-		why = &dummy;
 	*why = "";
 	/* the library's messages would come without the file's name: ours say it */
 	tracecmd_set_loglevel(TEP_LOG_NONE);

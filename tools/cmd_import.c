@@ -11,12 +11,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "deptscope/json.h"
 #include "deptscope/log.h"
 #include "deptscope/record.h"
 #include "deptscope/tracedat.h"
+#include "deptscope/util.h"
 #include "cli.h"
 #include "cmds.h"
 #include "replay.h"
@@ -27,14 +27,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void print_stats(const struct ds_params *p, const struct ds_tracedat_stats *st,
@@ -119,7 +111,7 @@ int cmd_import(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	t0 = now_ns();
+	t0 = ds_now_mono_ns();
 	while (!stop) {
 		err = ds_tracedat__next(t, &ev);
 		if (err == -ENODATA) {
@@ -130,8 +122,8 @@ int cmd_import(int argc, char **argv)
 			err = ds_recorder__write(rec, ev);
 		if (err)
 			break;
-		if (tty && !(++n & 0xffff) && now_ns() - last > 500000000ULL) {
-			last = now_ns();
+		if (tty && !(++n & 0xffff) && ds_now_mono_ns() - last > 500000000ULL) {
+			last = ds_now_mono_ns();
 			ds_tracedat__stats(t, &st);
 			fprintf(stderr, "\rimporting: %" PRIu64 " trace records, %" PRIu64
 				" imported", st.records, st.imported);
@@ -157,7 +149,7 @@ int cmd_import(int argc, char **argv)
 		goto fail;
 	}
 	written = ds_recorder__records(rec);
-	err = ds_recorder__close(rec, now_ns() - t0);
+	err = ds_recorder__close(rec, ds_now_mono_ns() - t0);
 	rec = NULL;
 	if (!err && rename(tmp, p.output))
 		err = -errno;
@@ -167,7 +159,7 @@ int cmd_import(int argc, char **argv)
 		goto fail;
 	}
 	ds_tracedat_warn(p.input, &st);
-	print_stats(&p, &st, written, now_ns() - t0);
+	print_stats(&p, &st, written, ds_now_mono_ns() - t0);
 	goto out;
 fail:
 	if (rec)

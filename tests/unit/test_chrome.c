@@ -59,6 +59,21 @@ static int run_python(const char *tag, const char *script, const char *json, uin
 	return WEXITSTATUS(st);
 }
 
+/*
+ * Free @c, then let the python3 script check the trace at @path (it asserts
+ * the structure and the event count); SKIP without python3.  A macro
+ * because SKIP returns from the test.
+ */
+#define PARSE_BACK(c, tag, script, path)					\
+	do {								\
+		uint64_t written_ = ds_chrome__events_written(c);		\
+									\
+		ds_chrome__free(c);					\
+		if (!have_python3())					\
+			SKIP("python3 not found: trace not parsed back");	\
+		CHECK(run_python(tag, script, path, written_) == 0);	\
+	} while (0)
+
 /* Whole file as a string (caller frees), NULL on error. */
 static char *slurp(const char *path)
 {
@@ -272,12 +287,7 @@ TEST(test_chrome_fence_trace)
 		CHECK(strstr(text, "0xffff888012345678") == NULL);
 		free(text);
 	}
-	if (!have_python3()) {
-		ds_chrome__free(c);
-		SKIP("python3 not found: trace not parsed back");
-	}
-	CHECK(run_python("fence", trace_py, path, ds_chrome__events_written(c)) == 0);
-	ds_chrome__free(c);
+	PARSE_BACK(c, "fence", trace_py, path);
 }
 
 static const char odd_py[] =
@@ -383,12 +393,7 @@ TEST(test_chrome_odd_values)
 	CHECK(ds_chrome__finish(c) == 0);
 	CHECK(feed(c, &e) == -EINVAL);
 	CHECK(fclose(f) == 0);
-	if (!have_python3()) {
-		ds_chrome__free(c);
-		SKIP("python3 not found: trace not parsed back");
-	}
-	CHECK(run_python("odd", odd_py, path, ds_chrome__events_written(c)) == 0);
-	ds_chrome__free(c);
+	PARSE_BACK(c, "odd", odd_py, path);
 }
 
 TEST(test_chrome_streams_before_finish)
@@ -720,12 +725,7 @@ TEST(test_chrome_vpr_resizes)
 	CHECK(strstr(text, "\"args\":{\"name\":\"Tegra VPR (tegra-vpr)\"}"));
 	CHECK(!strstr(text, "chunk_activate"));
 	free(text);
-	if (!have_python3()) {
-		ds_chrome__free(c);
-		SKIP("python3 not found: trace not parsed back");
-	}
-	CHECK(run_python("vpr", vpr_py, path, ds_chrome__events_written(c)) == 0);
-	ds_chrome__free(c);
+	PARSE_BACK(c, "vpr", vpr_py, path);
 }
 
 static const char vpr_v3_py[] =
@@ -804,10 +804,5 @@ TEST(test_chrome_vpr_inferred)
 	CHECK(strstr(text, "{\"ph\":\"i\",\"ts\":1005000.000,\"pid\":2097152000,\"tid\":1,"
 			   "\"s\":\"t\",\"cat\":\"vpr\",\"name\":\"chunk_activate\","));
 	free(text);
-	if (!have_python3()) {
-		ds_chrome__free(c);
-		SKIP("python3 not found: trace not parsed back");
-	}
-	CHECK(run_python("vpr3", vpr_v3_py, path, ds_chrome__events_written(c)) == 0);
-	ds_chrome__free(c);
+	PARSE_BACK(c, "vpr3", vpr_v3_py, path);
 }
