@@ -245,14 +245,21 @@ if [ -e $VFIX/run ]; then
 		cat $OUT/vpr_$1.script >$VFIX/run 2>>$OUT/vpr.facts.err
 		echo "$1 $?" >>$OUT/vpr.facts
 	}
-	# Four consumers of the same resizes: deptscope live and recording
-	# (BPF); trace-cmd as on a board, all events into the top buffer and
-	# v3's three alone into an instance (trace.dat import, both modes); and
-	# the text truth, from an instance of our own, since trace-cmd consumes
-	# the top buffer.  The durations are CLOCK_MONOTONIC: so are the
-	# records' timestamps here, in every buffer.
-	start vpr_live vpr --json
-	start vpr_rec record -o $OUT/vpr.dsr vpr
+	# Four consumers of the same resizes: the text truth, from an instance
+	# of our own, since trace-cmd consumes the top buffer; trace-cmd as on
+	# a board, all events into the top buffer and v3's three alone into an
+	# instance (trace.dat import, both modes); and deptscope live and
+	# recording (BPF).  The durations are CLOCK_MONOTONIC: so are the
+	# records' timestamps here, in every buffer.  The order matters: a
+	# tracepoint calls its probes in the order they were registered, and
+	# under TCG each BPF program runs for milliseconds, so the ftrace probe
+	# (registered when the truth instance enables the events) must come
+	# first, or the records are stamped late by the BPF programs' run time.
+	TI=$T/instances/vprtruth
+	mkdir $TI
+	echo mono >$TI/trace_clock
+	cat $TI/trace_clock >$OUT/vpr_trace_clock
+	echo 1 >$TI/events/tegra_vpr/enable
 	if command -v trace-cmd >/dev/null; then
 		tc_start vpr_tc $T/events/tegra_vpr/tegra_vpr_resize_end/enable \
 			-C mono -e tegra_vpr -o $OUT/vpr.dat
@@ -261,11 +268,9 @@ if [ -e $VFIX/run ]; then
 			-e tegra_vpr:tegra_vpr_chunk_deactivate -e tegra_vpr:tegra_vpr_set \
 			-o $OUT/vpr3.dat
 	fi
-	T=$T/instances/vprtruth
-	mkdir $T
-	echo mono >$T/trace_clock
-	cat $T/trace_clock >$OUT/vpr_trace_clock
-	echo 1 >$T/events/tegra_vpr/enable
+	start vpr_live vpr --json
+	start vpr_rec record -o $OUT/vpr.dsr vpr
+	T=$TI
 	for s in setup grow shrink failgrow; do
 		vpr_play $s
 		sleep 0.1
