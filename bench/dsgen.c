@@ -35,6 +35,16 @@
  * a revocation by VFIO_DEVICE_RESET that starts, an invalidate, a map that
  * succeeds although the buffer is revoked, and a put 2 s later with the
  * revocation still unfinished.
+ *
+ * -G ADDR appends DEPT records: classes K1 "&ei->i_data_sem", K2
+ * "PG_locked", K3 "&journal->j_wait_commit", K4 "&sbi->s_lock" (keys
+ * 0xa1..0xa4, subclass 0), the dependencies K1 -> K2, K2 -> K3, K4 -> K1
+ * and K3 -> K1, which closes the cycle, then DEPT's circle 1 (a deadlock)
+ * with three contexts A (K1 waits on K2), B (K2 on K3) and C (K3 on K1):
+ * [S] down_write, [W] folio_wait_bit_common / jbd2_log_wait_commit /
+ * down_write, [E] up_write / folio_unlock / wake_up, each point a stack of
+ * three frames at ADDR (hex; 0: 0x1000 + point, which no kernel symbol
+ * covers).  Then a second circle (2), of two contexts, K1 <-> K2.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -240,6 +250,107 @@ static int gen_vfio_bad(struct ds_recorder *rec, __u64 *ts)
 	return gen_vfio_life(rec, ts, 7001, life, sizeof(life) / sizeof(life[0]));
 }
 
+static int dept_class(struct ds_recorder *rec, __u64 *ts, __u64 key, const char *name)
+{
+	struct ds_dept_class_event c = {};
+
+	c.hdr.ts = (*ts += 1000);
+	c.hdr.type = DS_EV_DEPT_CLASS;
+	c.hdr.size = sizeof(c);
+	c.hdr.pid = c.hdr.tid = 1;
+	c.key = key;
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	return ds_recorder__write(rec, &c.hdr);
+}
+
+struct dept_ctx {
+	__u64 fkey, tkey;
+	const char *ecxt_fn, *wait_fn, *event_fn;
+};
+
+static int dept_dep(struct ds_recorder *rec, __u64 *ts, __u16 type, __u32 circle, __u32 idx,
+		    const struct dept_ctx *x)
+{
+	struct ds_dept_dep_event d = {};
+
+	d.hdr.ts = (*ts += 1000);
+	d.hdr.type = type;
+	d.hdr.size = sizeof(d);
+	d.hdr.pid = d.hdr.tid = 4000;
+	d.fkey = x->fkey;
+	d.tkey = x->tkey;
+	d.circle = circle;
+	d.idx = idx;
+	snprintf(d.ecxt_fn, sizeof(d.ecxt_fn), "%s", x->ecxt_fn);
+	snprintf(d.wait_fn, sizeof(d.wait_fn), "%s", x->wait_fn);
+	snprintf(d.event_fn, sizeof(d.event_fn), "%s", x->event_fn);
+	return ds_recorder__write(rec, &d.hdr);
+}
+
+/* A circle as DEPT emits it: the circle, then per context its dependency and stacks. */
+static int dept_circle(struct ds_recorder *rec, __u64 *ts, __u32 circle,
+		       const struct dept_ctx *x, unsigned int n, __u64 addr)
+{
+	struct ds_dept_circle_event c = {};
+	struct ds_dept_stack_event st;
+	unsigned int i, p, f;
+	int err;
+
+	c.hdr.ts = (*ts += 1000);
+	c.hdr.type = DS_EV_DEPT_CIRCLE;
+	c.hdr.size = sizeof(c);
+	c.circle = circle;
+	c.nr = n;
+	c.verdict = DS_DEPT_DEADLOCK;
+	err = ds_recorder__write(rec, &c.hdr);
+	for (i = 0; i < n && !err; i++) {
+		err = dept_dep(rec, ts, DS_EV_DEPT_CIRCLE_DEP, circle, i, &x[i]);
+		for (p = DS_DEPT_POINT_S; p <= DS_DEPT_POINT_E && !err; p++) {
+			memset(&st, 0, sizeof(st));
+			st.hdr.ts = *ts;
+			st.hdr.type = DS_EV_DEPT_STACK;
+			st.hdr.size = DS_DEPT_STACK_BASE_SIZE + 3 * sizeof(__u64);
+			st.circle = circle;
+			st.idx = i;
+			st.point = (__s32)p;
+			st.nr = 3;
+			for (f = 0; f < 3; f++)
+				st.entries[f] = addr ? addr : 0x1000 + p * 0x10 + f;
+			err = ds_recorder__write(rec, &st.hdr);
+		}
+	}
+	return err;
+}
+
+static int gen_dept(struct ds_recorder *rec, __u64 *ts, __u64 addr)
+{
+	static const struct dept_ctx ring[] = {
+		{ 0xa1, 0xa2, "down_write", "folio_wait_bit_common", "up_write" },
+		{ 0xa2, 0xa3, "down_write", "jbd2_log_wait_commit", "folio_unlock" },
+		{ 0xa3, 0xa1, "down_write", "down_write", "wake_up" },
+	};
+	static const struct dept_ctx pair[] = {
+		{ 0xa1, 0xa2, "down_write", "folio_wait_bit_common", "up_write" },
+		{ 0xa2, 0xa1, "folio_lock", "down_write", "folio_unlock" },
+	};
+	static const struct dept_ctx k4 = { 0xa4, 0xa1, "mutex_lock", "down_write", "mutex_unlock" };
+	int err;
+
+	err = dept_class(rec, ts, 0xa1, "&ei->i_data_sem");
+	err = err ?: dept_class(rec, ts, 0xa2, "PG_locked");
+	err = err ?: dept_class(rec, ts, 0xa3, "&journal->j_wait_commit");
+	err = err ?: dept_class(rec, ts, 0xa4, "&sbi->s_lock");
+	err = err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &ring[0]);
+	err = err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &ring[1]);
+	err = err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &k4);
+	err = err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &ring[2]);
+	err = err ?: dept_circle(rec, ts, 1, ring, 3, addr);
+	/* another CPU's record ends the first circle, as in a live stream */
+	err = err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &pair[1]);
+	err = err ?: dept_circle(rec, ts, 2, pair, 2, addr);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long events = 1000, cycles, c;
@@ -248,10 +359,11 @@ int main(int argc, char **argv)
 	struct ds_fence_event e;
 	struct ds_fence_name_event n;
 	struct ds_recorder *rec;
-	int hang = 0, opt, err;
+	int hang = 0, dept = 0, opt, err;
+	__u64 dept_addr = 0;
 	__u64 ts = 1000000000ULL, dur;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:RVA")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -276,6 +388,10 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			vfio_bad = 1;
+			break;
+		case 'G':
+			dept = 1;
+			dept_addr = strtoull(optarg, NULL, 16);
 			break;
 		default:
 			goto usage;
@@ -341,6 +457,8 @@ int main(int argc, char **argv)
 		err = gen_vfio(rec, &ts);
 	if (!err && vfio_bad)
 		err = gen_vfio_bad(rec, &ts);
+	if (!err && dept)
+		err = gen_dept(rec, &ts, dept_addr);
 	if (err)
 		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
@@ -355,6 +473,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]"
-		" [-V] [-A]\n");
+		" [-V] [-A] [-G ADDR]\n");
 	return 2;
 }

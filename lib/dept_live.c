@@ -292,6 +292,7 @@ static int complete(struct ds_dept_live *l)
 	ds_dept_report__sign(r);
 	l->info.engine_agrees = agree;
 	l->info.missing = l->nr > l->got ? l->nr - l->got : 0;
+	memcpy(l->info.cls, l->from, sizeof(l->info.cls));
 	l->st.circles++;
 	if (l->cbs.circle)
 		err = l->cbs.circle(l->cbs.ctx, r, &l->info);

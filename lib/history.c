@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "deptscope/dept.h"
 #include "deptscope/history.h"
 
 #define NS_PER_SEC	1000000000ULL
+#define NR_CIRCLES	32
 
 struct slot {
 	void *buf;
@@ -23,6 +25,11 @@ struct ds_history {
 	size_t nr_rs, rs_head;
 	uint64_t rs_total;
 	uint64_t rs_t0;
+	/* ring of circles: reports are big, so few; freed when overwritten */
+	struct ds_dept_report *ci[NR_CIRCLES];
+	struct ds_dept_circle_info ci_info[NR_CIRCLES];
+	size_t nr_ci, ci_head;
+	uint64_t ci_total;
 	struct ds_history_counts c;
 	uint64_t sec;			/* record-time second being counted */
 	uint64_t cur[DS_HSRC_NR];	/* its events so far */
@@ -58,6 +65,8 @@ void ds_history__free(struct ds_history *h)
 			free(h->ev[i].buf);
 	free(h->ev);
 	free(h->rs);
+	for (i = 0; i < NR_CIRCLES; i++)
+		ds_dept_report__free(h->ci[i]);
 	free(h);
 }
 
@@ -167,6 +176,48 @@ int ds_history__add_resize(void *ctx, const struct ds_vpr_resize *r)
 		h->nr_rs++;
 	h->rs_total++;
 	return 0;
+}
+
+int ds_history__add_circle(void *ctx, struct ds_dept_report *r,
+			   const struct ds_dept_circle_info *info)
+{
+	struct ds_history *h = ctx;
+	struct ds_dept_report *d;
+
+	d = ds_dept_report__dup(r);
+	if (!d)
+		return -ENOMEM;
+	ds_dept_report__free(h->ci[h->ci_head]);
+	h->ci[h->ci_head] = d;
+	h->ci_info[h->ci_head] = *info;
+	h->ci_head = (h->ci_head + 1) % NR_CIRCLES;
+	if (h->nr_ci < NR_CIRCLES)
+		h->nr_ci++;
+	h->ci_total++;
+	return 0;
+}
+
+size_t ds_history__nr_circles(const struct ds_history *h)
+{
+	return h->nr_ci;
+}
+
+const struct ds_dept_report *ds_history__circle(const struct ds_history *h, size_t i,
+						const struct ds_dept_circle_info **info)
+{
+	size_t k;
+
+	if (i >= h->nr_ci)
+		return NULL;
+	k = (h->ci_head + NR_CIRCLES - 1 - i) % NR_CIRCLES;
+	if (info)
+		*info = &h->ci_info[k];
+	return h->ci[k];
+}
+
+uint64_t ds_history__circles_total(const struct ds_history *h)
+{
+	return h->ci_total;
 }
 
 const struct ds_history_counts *ds_history__counts(const struct ds_history *h)

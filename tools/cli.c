@@ -191,6 +191,12 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 	case OPT_PANE:
 		p->pane = arg;
 		return 0;
+	case OPT_TIMING:
+		p->timing = true;
+		return 0;
+	case OPT_SAVE_DIR:
+		p->save_dir = arg;
+		return 0;
 	case OPT_SPEED:
 		/* the same syntax as seconds: a non-negative decimal number */
 		if (ds_parse_seconds(arg, &v))

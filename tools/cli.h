@@ -32,7 +32,7 @@ enum {
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
 	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
-	OPT_SLOW_MS, OPT_BATCH, OPT_ITERATIONS, OPT_PANE, OPT_SPEED,
+	OPT_SLOW_MS, OPT_BATCH, OPT_ITERATIONS, OPT_PANE, OPT_SPEED, OPT_TIMING, OPT_SAVE_DIR,
 };
 
 struct ds_cmd_help {
@@ -91,8 +91,10 @@ struct ds_params {
 	const char *svg;
 	/* top */
 	bool batch;		/* plain frames on stdout, no curses */
-	uint64_t iterations;	/* --batch: frames to print, 0: until the end */
-	const char *pane;	/* --batch: only this pane */
+	uint64_t iterations;	/* frames to draw or print, 0: until the end */
+	const char *pane;	/* --batch: only this pane; curses: the first one */
+	bool timing;		/* frame and ingest figures on stderr at the end */
+	const char *save_dir;	/* where 'e' and 'r' write, NULL: "." */
 	double speed;		/* --input: times the recorded pace, 0: at once */
 	bool speed_set;
 	const char *positional[256];

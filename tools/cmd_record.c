@@ -40,21 +40,6 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static int write_source(struct ds_recorder *rec, __u32 sources, const char *missing)
-{
-	struct ds_meta_source ms = {};
-
-	ms.hdr.type = DS_EV_META_SOURCE;
-	ms.hdr.size = sizeof(ms);
-	ms.hdr.ts = ds_now_mono_ns();
-	ms.sources = sources;
-	snprintf(ms.names, sizeof(ms.names), "%s", missing);
-	ms.missing = missing[0] ? 1 : 0;
-	for (; *missing; missing++)
-		ms.missing += *missing == ',';
-	return ds_recorder__write(rec, &ms.hdr);
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct ds_live_hooks hooks = { .tick = tick };
@@ -152,7 +137,7 @@ int cmd_record(int argc, char **argv)
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
-	err = write_source(r.rec, sources, missing);
+	err = ds_live_write_source(r.rec, sources, missing);
 	if (!err)
 		err = ds_stream__new(&r.s);
 	if (!err)

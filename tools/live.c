@@ -2,8 +2,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "deptscope/log.h"
+#include "deptscope/record.h"
 #include "deptscope/util.h"
 #include "live.h"
 
@@ -219,4 +221,19 @@ int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	return err;
+}
+
+int ds_live_write_source(struct ds_recorder *rec, __u32 sources, const char *missing)
+{
+	struct ds_meta_source ms = {};
+
+	ms.hdr.type = DS_EV_META_SOURCE;
+	ms.hdr.size = sizeof(ms);
+	ms.hdr.ts = ds_now_mono_ns();
+	ms.sources = sources;
+	snprintf(ms.names, sizeof(ms.names), "%s", missing);
+	ms.missing = missing[0] ? 1 : 0;
+	for (; *missing; missing++)
+		ms.missing += *missing == ',';
+	return ds_recorder__write(rec, &ms.hdr);
 }

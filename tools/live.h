@@ -35,6 +35,13 @@ int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_b
 int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf **out);
 int ds_live_preflight(void);
 
+struct ds_recorder;
+/*
+ * The DS_EV_META_SOURCE record a recording starts with: the DS_SRC_* bits
+ * attached and the events that could not be (comma-separated).
+ */
+int ds_live_write_source(struct ds_recorder *rec, __u32 sources, const char *missing);
+
 /*
  * Poll until Ctrl-C/SIGTERM, --duration or COUNT intervals, then drain the
  * ring buffer and dispatch a final DS_EV_META_STATS record so consumers see

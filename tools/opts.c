@@ -371,9 +371,12 @@ static const struct ds_opt top_opts[] = {
 	{ "interval", 0, "MS", "refresh the screen every MS milliseconds (1000)",
 	  OPT_INTERVAL_MS },
 	{ "batch", 'b', NULL, "no curses: print each frame as plain text to stdout", OPT_BATCH },
-	{ "iterations", 'n', "N", "with --batch: stop after N frames", OPT_ITERATIONS },
-	{ "pane", 0, "NAME", "with --batch: only this pane (overview fences dmabuf vpr events "
-	  "graph)", OPT_PANE },
+	{ "iterations", 'n', "N", "stop after N frames", OPT_ITERATIONS },
+	{ "pane", 0, "NAME", "start on this pane; with --batch, print only it (overview fences "
+	  "dmabuf vpr events graph)", OPT_PANE },
+	{ "save-dir", 0, "DIR", "where e (graph export) and r (recording) write files (.)",
+	  OPT_SAVE_DIR },
+	{ "timing", 0, NULL, "at the end, print frame and ingest figures on stderr", OPT_TIMING },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
 	{ "verbose", 'v', NULL, "more messages; twice for libbpf debug output", OPT_VERBOSE },
 	{ "help", 'h', NULL, "show this help", OPT_HELP },
@@ -700,11 +703,6 @@ int ds_parse_top(int argc, char **argv, struct ds_params *p, FILE *err)
 		return ret;
 	if (p->speed_set && !p->input) {
 		fprintf(err, "deptscope top: --speed goes with --input\n");
-		return DS_EXIT_USAGE;
-	}
-	if ((p->iterations || p->pane) && !p->batch) {
-		fprintf(err, "deptscope top: --%s goes with --batch\n",
-			p->pane ? "pane" : "iterations");
 		return DS_EXIT_USAGE;
 	}
 	if (p->pane) {

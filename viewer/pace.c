@@ -32,6 +32,9 @@ struct top_pace {
 	uint64_t rec0, wall0;			/* a record time and when it was due */
 	uint64_t pause_start;
 	uint64_t now_rec;			/* newest record time delivered */
+	uint64_t first_rec;			/* the first record time delivered */
+	uint64_t skip_to;			/* seeking: deliver at once up to this time */
+	uint64_t max_lag;			/* latest delivery behind its due time */
 	char status[200];
 };
 
@@ -144,22 +147,39 @@ static bool paced(const struct top_pace *p, const struct ds_event_hdr *ev)
 static int pace_poll(void *src, struct ds_stream *s, int timeout_ms)
 {
 	struct top_pace *p = src;
-	uint64_t now = ds_now_mono_ns();
+	uint64_t now = ds_now_mono_ns(), d;
 	int n = 0, err;
 
-	if (p->paused)
+	/* a seek goes on while paused: the screen then shows where it landed */
+	if (p->paused && !p->skip_to)
 		return 0;
 	while (n < PACE_BATCH && peek(p)) {
 		if (paced(p, p->next)) {
+			if (p->skip_to && p->next->ts >= p->skip_to) {
+				/* arrived: the recorded pace resumes from here */
+				p->rec0 = p->skip_to;
+				p->wall0 = now;
+				p->pause_start = now;
+				p->skip_to = 0;
+				if (p->paused)
+					break;
+			}
 			if (!p->rec0) {
 				p->rec0 = p->next->ts;
 				p->wall0 = now;
 			}
-			if (due(p, p->next->ts) > now)
+			d = due(p, p->next->ts);
+			if (!p->skip_to && d > now)
 				break;
+			if (!p->skip_to && now - d > p->max_lag)
+				p->max_lag = now - d;
 		}
-		if (p->next->type < DS_EV_META_BASE && p->next->ts > p->now_rec)
-			p->now_rec = p->next->ts;
+		if (p->next->type < DS_EV_META_BASE && p->next->ts) {
+			if (p->next->ts > p->now_rec)
+				p->now_rec = p->next->ts;
+			if (!p->first_rec)
+				p->first_rec = p->next->ts;
+		}
 		err = ds_stream__dispatch(s, p->next);
 		p->next = NULL;
 		if (err < 0)
@@ -208,7 +228,11 @@ int top_pace__wait_ms(const struct top_pace *p, uint64_t now)
 {
 	uint64_t d;
 
-	if (p->paused || pace_eof((void *)p))
+	if (pace_eof((void *)p))
+		return -1;
+	if (p->skip_to)
+		return 0;
+	if (p->paused)
 		return -1;
 	if (!p->next || !paced(p, p->next) || !p->rec0)
 		return 0;
@@ -232,4 +256,25 @@ bool top_pace__failed(const struct top_pace *p)
 uint64_t top_pace__now(const struct top_pace *p)
 {
 	return p->now_rec;
+}
+
+uint64_t top_pace__first(const struct top_pace *p)
+{
+	return p->first_rec;
+}
+
+void top_pace__skip_to(struct top_pace *p, uint64_t ts)
+{
+	/* at --speed 0 everything comes at once anyway */
+	p->skip_to = p->speed > 0 && ts > p->now_rec ? ts : 0;
+}
+
+bool top_pace__seeking(const struct top_pace *p)
+{
+	return p->skip_to;
+}
+
+uint64_t top_pace__max_lag(const struct top_pace *p)
+{
+	return p->max_lag;
 }

@@ -208,6 +208,40 @@ static void sparkline(const struct top *t, const struct ds_hist *h, unsigned int
 	buf[o] = '\0';
 }
 
+static int cmp_timeline(const void *a, const void *b, void *ctx)
+{
+	const struct ds_fence_timeline *x = *(const struct ds_fence_timeline *const *)a;
+	const struct ds_fence_timeline *y = *(const struct ds_fence_timeline *const *)b;
+	unsigned int key = *(const unsigned int *)ctx;
+	uint64_t vx, vy;
+	int c;
+
+	switch (key) {
+	case 1:
+		vx = ds_hist__percentile(&x->hist, 99);
+		vy = ds_hist__percentile(&y->hist, 99);
+		break;
+	case 2:
+		vx = x->hist.max;
+		vy = y->hist.max;
+		break;
+	case 3:
+		c = strcmp(x->driver, y->driver);
+		if (!c)
+			c = strcmp(x->timeline, y->timeline);
+		if (c)
+			return c;
+		return x->context < y->context ? -1 : x->context > y->context;
+	default:
+		vx = x->waits;
+		vy = y->waits;
+		break;
+	}
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return x->context < y->context ? -1 : x->context > y->context;
+}
+
 static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 {
 	const struct ds_fence_totals *ft = ds_fence_model__totals(t->fence);
@@ -215,12 +249,23 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 	const struct ds_fence_wait *const *ws;
 	unsigned int lo = DS_HIST_LOG2, hi = 0, s;
 	char lab[96], a[16], b[16], c[16], sp[SPARK_W * 4 + 1];
+	const struct ds_fence_timeline **sorted;
 	uint64_t now = now_of(t);
 	size_t n, i;
 
 	n = ds_fence_model__timelines(t->fence, &tls);
 	title(l, "Fences", "%zu timelines, %" PRIu64 " waits, %" PRIu64 " pending, %" PRIu64
-	      " hangs", n, ft->waits, ft->pending, ft->hangs);
+	      " hangs; by %s", n, ft->waits, ft->pending, ft->hangs,
+	      top_sort_name(t, PANE_FENCES));
+	/* the model's array is its own: sort a copy */
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted) {
+		top_lines__add(l, TA_ALERT, "%s", "out of memory");
+		return;
+	}
+	memcpy(sorted, tls, n * sizeof(*sorted));
+	qsort_r(sorted, n, sizeof(*sorted), cmp_timeline, &t->sort[PANE_FENCES]);
+	tls = sorted;
 	/* one slot range for all rows, so the columns line up */
 	for (i = 0; i < n; i++)
 		for (s = 0; s < DS_HIST_LOG2; s++)
@@ -246,6 +291,7 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 	}
 	if (n > rows)
 		top_lines__add(l, TA_DIM, "... %zu more timelines", n - rows);
+	free(sorted);
 
 	n = ds_fence_model__pending(t->fence, &ws);
 	snprintf(a, sizeof(a), "PENDING (%zu)", n);
@@ -304,27 +350,105 @@ static void dmabuf_line(const struct top *t, const struct ds_dmabuf_event *e, ch
 		snprintf(buf + o, len - o, "  error %d", e->ret);
 }
 
+static uint64_t rev_latency(const struct ds_dmabuf_revocation *r, uint64_t now)
+{
+	uint64_t end = r->end_ts ? r->end_ts : now;
+
+	return end > r->start_ts ? end - r->start_ts : 0;
+}
+
+struct rev_sort {
+	const struct ds_dmabuf_revocation *rv;
+	uint64_t now;
+};
+
+/* Longest first, then the order they started. */
+static int cmp_rev_latency(const void *a, const void *b, void *ctx)
+{
+	const struct rev_sort *rs = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint64_t lx = rev_latency(&rs->rv[x], rs->now), ly = rev_latency(&rs->rv[y], rs->now);
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* What an importer or exporter got wrong: one line each, none if all is well. */
+static void dmabuf_anomalies(struct top *t, struct top_lines *l,
+			     const struct ds_dmabuf_buffer *const *bufs, size_t nb, uint64_t now)
+{
+	const struct ds_dmabuf_importer *imp;
+	size_t ni, i, shown = 0, start = l->nr;
+	char a[16];
+
+	top_lines__add(l, TA_HEAD, "%s", "ANOMALIES");
+	for (i = 0; i < nb && shown < LIST_MAX; i++) {
+		const struct ds_dmabuf_buffer *b = bufs[i];
+
+		if (b->maps_after_revoke) {
+			top_lines__add(l, TA_ALERT, "  ino %-8" PRIu64 " %-12.32s %" PRIu64
+				       " map(s) succeeded while revoked (vfio %s)", (uint64_t)b->ino,
+				       b->exp_name, b->maps_after_revoke,
+				       ds_vfio_status_name(b->vfio_status));
+			shown++;
+		}
+		if (b->revoke_ts && b->mapped > 0 && now > b->revoke_ts + TOP_UNMAP_NS) {
+			top_lines__add(l, TA_ALERT, "  ino %-8" PRIu64 " %-12.32s still mapped %s "
+				       "after its invalidation (importer %s)", (uint64_t)b->ino,
+				       b->exp_name, dur(now - b->revoke_ts, a, sizeof(a)),
+				       b->last_importer[0] ? b->last_importer : "?");
+			shown++;
+		}
+	}
+	ni = ds_dmabuf_model__importers(t->dmabuf, &imp);
+	for (i = 0; i < ni && shown < LIST_MAX; i++) {
+		if (!imp[i].map_errors)
+			continue;
+		top_lines__add(l, TA_ALERT, "  importer %-24.32s %" PRIu64 " failed map(s) of %"
+			       PRIu64, imp[i].dev_name, imp[i].map_errors, imp[i].maps);
+		shown++;
+	}
+	if (l->nr == start + 1)
+		top_lines__add(l, TA_DIM, "%s", "  none");
+}
+
 static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 {
 	const struct ds_dmabuf_totals *dt = ds_dmabuf_model__totals(t->dmabuf);
 	const struct ds_dmabuf_buffer *const *bufs;
 	const struct ds_dmabuf_revocation *rv;
 	const struct ds_event_hdr *ev;
-	size_t nb, nr, i, live = 0, shown = 0, first, start = l->nr, budget;
+	size_t nb, nr, i, k, live = 0, shown = 0, first, start = l->nr, budget, *order;
 	char line[256], a[16], b[16], c[16];
+	uint64_t now = now_of(t);
+	struct rev_sort rs;
 
 	nb = ds_dmabuf_model__buffers(t->dmabuf, &bufs);
 	for (i = 0; i < nb; i++)
 		live += !bufs[i]->released;
 	nr = ds_dmabuf_model__revocations(t->dmabuf, &rv);
 	title(l, "dma-buf", "%zu buffers (%zu live), %" PRIu64 " events, %zu revocations, %"
-	      PRIu64 " maps after revoke", nb, live, dt->events, nr, dt->maps_after_revoke);
+	      PRIu64 " maps after revoke; revocations by %s", nb, live, dt->events, nr,
+	      dt->maps_after_revoke, top_sort_name(t, PANE_DMABUF));
 
 	top_lines__add(l, TA_HEAD, "%-13s %10s %-10s %-8s %-28s %s", "REVOCATIONS", "START s",
 		       "LATENCY", "INO", "STATUS", "WAITS (fence/unmap)");
-	first = nr > LIST_MAX ? nr - LIST_MAX : 0;
-	for (i = first; i < nr; i++) {
-		const struct ds_dmabuf_revocation *r = &rv[i];
+	order = malloc((nr ? nr : 1) * sizeof(*order));
+	if (!order) {
+		top_lines__add(l, TA_ALERT, "%s", "out of memory");
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		order[i] = i;
+	rs.rv = rv;
+	rs.now = now;
+	/* by start: the newest LIST_MAX in order; by latency: the longest LIST_MAX */
+	if (t->sort[PANE_DMABUF] == 1)
+		qsort_r(order, nr, sizeof(*order), cmp_rev_latency, &rs);
+	first = t->sort[PANE_DMABUF] == 1 ? 0 : nr > LIST_MAX ? nr - LIST_MAX : 0;
+	for (k = first; k < nr && k < first + LIST_MAX; k++) {
+		const struct ds_dmabuf_revocation *r = &rv[order[k]];
 		char st[64] = "invalidate";
 
 		if (r->vfio)
@@ -337,7 +461,9 @@ static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 			       r->ino, st, r->vfio ? dur(r->fence_wait_ns, b, sizeof(b)) : "-",
 			       r->vfio ? dur(r->unmap_wait_ns, c, sizeof(c)) : "-");
 	}
-	/* the newest lifecycle events, oldest first, in the rows the revocations left */
+	free(order);
+	dmabuf_anomalies(t, l, bufs, nb, now);
+	/* the newest lifecycle events, oldest first, in the rows the rest left */
 	budget = l->nr - start + 2 < rows ? rows - (l->nr - start + 2) : 3;
 	top_lines__add(l, TA_HEAD, "%10s %-16s %-12s %-12s %12s  %s", "TIME s", "RECENT EVENT",
 		       "INODE", "EXPORTER", "SIZE", "COMM PID");
@@ -354,29 +480,62 @@ static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 
 /* ---- VPR ---- */
 
+static void vpr_line(struct top *t, struct top_lines *l, const struct ds_vpr_resize *r)
+{
+	char line[256];
+
+	ds_vpr_resize__format(r, ds_history__resize_t0(t->hist), t->slow_ns, line, sizeof(line));
+	top_lines__add(l, strstr(line, "FAILED") || strstr(line, "SLOW") || !r->complete ?
+		       TA_ALERT : TA_TEXT, "%s", line);
+}
+
+static int cmp_resize(const void *a, const void *b)
+{
+	const struct ds_vpr_resize *x = *(const struct ds_vpr_resize *const *)a;
+	const struct ds_vpr_resize *y = *(const struct ds_vpr_resize *const *)b;
+
+	if (x->duration_ns != y->duration_ns)
+		return x->duration_ns > y->duration_ns ? -1 : 1;
+	return x->begin_ts < y->begin_ts ? -1 : x->begin_ts > y->begin_ts;
+}
+
+/* The @rows longest of the @n resizes kept, longest first. */
+static void vpr_by_duration(struct top *t, struct top_lines *l, size_t rows, size_t n)
+{
+	const struct ds_vpr_resize **v = malloc(n * sizeof(*v));
+	size_t i;
+
+	if (!v) {
+		top_lines__add(l, TA_ALERT, "%s", "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = ds_history__resize(t->hist, i);
+	qsort(v, n, sizeof(*v), cmp_resize);
+	for (i = 0; i < rows; i++)
+		vpr_line(t, l, v[i]);
+	free(v);
+}
+
 static void render_vpr(struct top *t, struct top_lines *l, unsigned int rows)
 {
 	const struct ds_vpr_size_point *sz;
 	struct ds_vpr_stats st;
 	uint32_t nsz, i, first;
 	size_t n;
-	char line[256];
 
 	ds_vpr_model__stats(t->vpr, &st);
 	title(l, "VPR", "%" PRIu64 " resizes: %" PRIu64 " grow, %" PRIu64 " shrink, %" PRIu64
-	      " failed%s", st.resizes, st.grows, st.shrinks, st.failed,
-	      st.inferred ? "; phases inferred" : "");
+	      " failed%s; by %s", st.resizes, st.grows, st.shrinks, st.failed,
+	      st.inferred ? "; phases inferred" : "", top_sort_name(t, PANE_VPR));
 	top_lines__add(l, TA_HEAD, "%10s  %-8s %22s  %11s %12s  %s", "TIME ms", "KIND",
 		       "SIZE MiB", "CHUNKS", "TOTAL", "STEPS ms");
 	n = ds_history__nr_resizes(t->hist);
-	for (i = n > rows ? rows : n; i > 0; i--) {
-		const struct ds_vpr_resize *r = ds_history__resize(t->hist, i - 1);
-
-		ds_vpr_resize__format(r, ds_history__resize_t0(t->hist), t->slow_ns, line,
-				      sizeof(line));
-		top_lines__add(l, strstr(line, "FAILED") || strstr(line, "SLOW") ||
-			       !r->complete ? TA_ALERT : TA_TEXT, "%s", line);
-	}
+	if (t->sort[PANE_VPR] == 1 && n)
+		vpr_by_duration(t, l, n < rows ? n : rows, n);
+	else
+		for (i = n > rows ? rows : n; i > 0; i--)
+			vpr_line(t, l, ds_history__resize(t->hist, i - 1));
 	sz = ds_vpr_model__sizes(t->vpr, &nsz);
 	top_lines__add(l, TA_HEAD, "SIZE OVER TIME (%u)", nsz);
 	first = nsz > LIST_MAX ? nsz - LIST_MAX : 0;
@@ -448,11 +607,20 @@ static void render_events(struct top *t, struct top_lines *l, unsigned int rows)
 	size_t i, n = ds_history__nr_events(t->hist), shown = 0;
 	char line[256];
 
-	title(l, "Events", "the newest %zu of %" PRIu64 "%s%s%s", n,
-	      ds_history__counts(t->hist)->events, t->filter[0] ? ", filter '" : "", t->filter,
-	      t->filter[0] ? "'" : "");
+	title(l, "Events", "the newest %zu of %" PRIu64 ", %s%s%s%s", n,
+	      ds_history__counts(t->hist)->events, top_sort_name(t, PANE_EVENTS),
+	      t->filter[0] ? ", filter '" : "", t->filter, t->filter[0] ? "'" : "");
 	top_lines__add(l, TA_HEAD, "%10s %3s %7s %7s %-22s %s", "TIME s", "CPU", "PID", "TID",
 		       "EVENT", "DETAILS");
+	if (t->sort[PANE_EVENTS] == 1) {
+		/* newest first: every record kept, the older ones a scroll away */
+		for (i = 0; i < n; i++) {
+			event_line(t, ds_history__event(t->hist, i), line, sizeof(line));
+			if (!t->filter[0] || strstr(line, t->filter))
+				top_lines__add(l, TA_TEXT, "%s", line);
+		}
+		return;
+	}
 	/* newest at the bottom, as a log scrolls: find the oldest to show first */
 	for (i = 0; i < n && shown < rows; i++) {
 		event_line(t, ds_history__event(t->hist, i), line, sizeof(line));
@@ -469,24 +637,439 @@ static void render_events(struct top *t, struct top_lines *l, unsigned int rows)
 
 /* ---- Graph ---- */
 
+#define NEIGH_MAX	200	/* neighbours listed in a class's view */
+#define CLASSES_MAX	500	/* classes listed, by the sort order */
+
+static bool item_eq(const struct top_item *a, const struct top_item *b)
+{
+	return a->kind == b->kind && a->id == b->id && a->nth == b->nth;
+}
+
+/* A line the cursor can stop on; Enter opens @kind @id. */
+static void item(struct top *t, struct top_lines *l, enum top_gview kind, uint64_t id,
+		 enum top_attr a, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void item(struct top *t, struct top_lines *l, enum top_gview kind, uint64_t id,
+		 enum top_attr a, const char *fmt, ...)
+{
+	struct top_item it = { .kind = kind, .id = id };
+	char text[256];
+	unsigned int i;
+	va_list ap;
+	bool sel;
+
+	/* a class twice in one view ([S] and [E]): the cursor tells them apart */
+	for (i = 0; i < t->nr_items; i++)
+		it.nth += t->items[i].kind == kind && t->items[i].id == id;
+	sel = t->sel_set && item_eq(&t->sel, &it);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	top_lines__add(l, a, "%c %s", sel ? '>' : ' ', text);
+	if (!l->nr)
+		return;
+	if (sel) {
+		l->v[l->nr - 1].selected = true;
+		t->sel_line = (int)l->nr - 1;
+	}
+	if (t->nr_items < TOP_ITEMS_MAX) {
+		it.line = (int)l->nr - 1;
+		t->items[t->nr_items++] = it;
+	}
+}
+
+static const struct ds_dept_report *circle_by_ts(const struct top *t, uint64_t ts,
+						 const struct ds_dept_circle_info **info)
+{
+	const struct ds_dept_report *r;
+	size_t i;
+
+	for (i = 0; (r = ds_history__circle(t->hist, i, info)); i++)
+		if ((*info)->ts == ts)
+			return r;
+	return NULL;
+}
+
+static const char *class_label(const struct top *t, uint32_t id, char *buf, size_t len)
+{
+	int sub = ds_graph__class_sub(t->graph, id);
+
+	if (sub >= 0)
+		snprintf(buf, len, "%s:%d", ds_graph__class_name(t->graph, id), sub);
+	else
+		snprintf(buf, len, "%s", ds_graph__class_name(t->graph, id));
+	return buf;
+}
+
+/* "x3    A: wait_fn / event_fn (source)": an edge's count and first detail. */
+static void edge_detail(const struct top *t, uint32_t e, char *buf, size_t len)
+{
+	struct ds_graph_dep d = {};
+	uint32_t n = 0;
+	char ctx[4] = "";
+	int o;
+
+	o = snprintf(buf, len, "x%-4" PRIu64, ds_graph__edge_count(t->graph, e));
+	if (o < 0 || (size_t)o >= len || ds_graph__edge_detail(t->graph, e, 0, &d, &n))
+		return;
+	if (d.ctx)
+		snprintf(ctx, sizeof(ctx), "%c: ", d.ctx);
+	snprintf(buf + o, len - o, " %s%s / %s%s%s", ctx, d.wait_fn && d.wait_fn[0] ?
+		 d.wait_fn : "?", d.event_fn && d.event_fn[0] ? d.event_fn : "?",
+		 d.source && d.source[0] ? "  " : "", d.source ? d.source : "");
+}
+
+struct class_sort {
+	const struct ds_graph *g;
+	const struct ds_graph_sccs *s;
+	unsigned int key;
+};
+
+static int cmp_class(const void *a, const void *b, void *ctx)
+{
+	const struct class_sort *cs = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t dx = ds_graph__out_nr(cs->g, x) + ds_graph__in_nr(cs->g, x);
+	uint32_t dy = ds_graph__out_nr(cs->g, y) + ds_graph__in_nr(cs->g, y);
+	bool cx = cs->s->scc_of && cs->s->scc_of[x] != DS_GRAPH_NONE;
+	bool cy = cs->s->scc_of && cs->s->scc_of[y] != DS_GRAPH_NONE;
+	int c;
+
+	switch (cs->key) {
+	case 0:		/* on a cycle first, then by edges */
+		if (cx != cy)
+			return cx ? -1 : 1;
+		/* fall through */
+	case 1:		/* most edges first */
+		if (dx != dy)
+			return dx > dy ? -1 : 1;
+		break;
+	case 2:
+		c = strcmp(ds_graph__class_name(cs->g, x), ds_graph__class_name(cs->g, y));
+		if (c)
+			return c;
+		break;
+	default:	/* newest first */
+		return x > y ? -1 : x < y;
+	}
+	return x < y ? -1 : x > y;
+}
+
+static void graph_list(struct top *t, struct top_lines *l, const struct ds_graph_sccs *s,
+		       unsigned int rows)
+{
+	const struct ds_dept_circle_info *info;
+	const struct ds_dept_report *r;
+	struct class_sort cs = { .g = t->graph, .s = s, .key = t->sort[PANE_GRAPH] };
+	uint32_t nc = ds_graph__nr_classes(t->graph), *ids, i, k, shown;
+	char cyc[200], lab[160];
+	size_t n;
+
+	n = ds_history__nr_circles(t->hist);
+	top_lines__add(l, TA_HEAD, "CIRCLES DEPT REPORTED (%zu of %" PRIu64 ", newest first)  "
+		       "Enter: contexts and stacks", n, ds_history__circles_total(t->hist));
+	for (i = 0; (r = ds_history__circle(t->hist, i, &info)); i++) {
+		ds_dept_report__cycle(r, cyc, sizeof(cyc));
+		item(t, l, GV_CIRCLE, info->ts, TA_ALERT, "circle %-4u %10.6f s  %-15s %-9s %s",
+		     info->circle, rel(t, info->ts), r->bucket,
+		     ds_verdict_name(r->verdict) ?: "", cyc);
+	}
+	top_lines__add(l, TA_HEAD, "CYCLES IN THE GRAPH (%u)  Enter: their edges", s->nr);
+	for (i = 0; i < s->nr; i++) {
+		uint32_t first = s->first[i], cnt = s->first[i + 1] - first;
+		int o = 0;
+
+		cyc[0] = '\0';
+		for (k = 0; k < cnt && o >= 0 && (size_t)o < sizeof(cyc); k++)
+			o += snprintf(cyc + o, sizeof(cyc) - o, "%s%s", k ? ", " : "",
+				      class_label(t, s->members[first + k], lab, sizeof(lab)));
+		item(t, l, GV_SCC, s->members[first], TA_ALERT, "%u classes: %s", cnt, cyc);
+	}
+	top_lines__add(l, TA_HEAD, "  %-58s %5s %5s %s", "CLASS", "OUT", "IN", "CYCLE");
+	ids = malloc((size_t)nc * sizeof(*ids));
+	if (!ids) {
+		top_lines__add(l, TA_ALERT, "out of memory listing %u classes", nc);
+		return;
+	}
+	for (i = 0; i < nc; i++)
+		ids[i] = i;
+	qsort_r(ids, nc, sizeof(*ids), cmp_class, &cs);
+	shown = nc < CLASSES_MAX ? nc : CLASSES_MAX;
+	(void)rows;
+	for (i = 0; i < shown; i++) {
+		bool cyclic = s->scc_of && s->scc_of[ids[i]] != DS_GRAPH_NONE;
+
+		item(t, l, GV_CLASS, ids[i], cyclic ? TA_ALERT : TA_TEXT, "%-58.58s %5u %5u %s",
+		     class_label(t, ids[i], lab, sizeof(lab)), ds_graph__out_nr(t->graph, ids[i]),
+		     ds_graph__in_nr(t->graph, ids[i]), cyclic ? "yes" : "");
+	}
+	if (nc > shown)
+		top_lines__add(l, TA_DIM, "... %u more classes (e exports the whole graph)",
+			       nc - shown);
+	free(ids);
+}
+
+static void point_lines(struct top *t, struct top_lines *l, const struct ds_dept_report *r,
+			const char *tag, const struct ds_dept_point *pt, uint32_t cls)
+{
+	char lab[DS_DEPT_NAME_LEN + 16];
+	uint32_t i;
+
+	ds_dept_class_label(pt, lab, sizeof(lab));
+	if (cls != DS_GRAPH_NONE)
+		item(t, l, GV_CLASS, cls, TA_TEXT, "  %s %s(%s)", tag, pt->fn[0] ? pt->fn : "?",
+		     lab);
+	else
+		top_lines__add(l, TA_TEXT, "    %s %s(%s)", tag, pt->fn[0] ? pt->fn : "?", lab);
+	for (i = 0; i < pt->stack_nr; i++)
+		top_lines__add(l, TA_DIM, "          %s",
+			       ds_dept_report__frame(r, pt->stack_first + i) ?: "?");
+}
+
+static void graph_circle(struct top *t, struct top_lines *l)
+{
+	const struct ds_dept_circle_info *info;
+	const struct ds_dept_report *r = circle_by_ts(t, t->open.id, &info);
+	char cyc[200];
+	uint32_t i, k, n;
+
+	if (!r) {
+		top_lines__add(l, TA_DIM, "%s", "  this circle is no longer kept (the newest 32 are)");
+		return;
+	}
+	top_lines__add(l, TA_TITLE, "DEPT circle %u: %s %s, %u contexts, at %.6f s on CPU %u; %s",
+		       info->circle,
+		       r->bucket, ds_verdict_name(r->verdict) ?: "", r->nr_contexts,
+		       rel(t, info->ts), info->cpu, info->engine_agrees ?
+		       "the graph has this cycle" : "NOT one cycle in the graph");
+	if (info->missing)
+		top_lines__add(l, TA_ALERT, "  %u contexts were not received (records lost)",
+			       info->missing);
+	ds_dept_report__cycle(r, cyc, sizeof(cyc));
+	top_lines__add(l, TA_TEXT, "  cycle: %s", cyc);
+	n = r->nr_contexts < DS_DEPT_MAX_CONTEXTS ? r->nr_contexts : DS_DEPT_MAX_CONTEXTS;
+	for (i = 0; i < n; i++) {
+		const struct ds_dept_context *c = &r->ctx[i];
+
+		top_lines__add(l, TA_HEAD, "context %c%s%s", c->id ? c->id : '?',
+			       c->timeout ? "  (timeout)" : "",
+			       c->irq ? (c->irq == DS_IRQ_HARDIRQ ? "  in hardirq" : "  in softirq") :
+			       "");
+		/* [S] and [E] are the event class, [W] the next context's */
+		point_lines(t, l, r, "[S]", &c->start, info->cls[i]);
+		point_lines(t, l, r, "[W]", &c->wait, info->cls[(i + 1) % n]);
+		point_lines(t, l, r, "[E]", &c->event, info->cls[i]);
+		if (c->wake_nr) {
+			top_lines__add(l, TA_TEXT, "%s", "    (wait to wake up)");
+			for (k = 0; k < c->wake_nr; k++)
+				top_lines__add(l, TA_DIM, "          %s",
+					       ds_dept_report__frame(r, c->wake_first + k) ?: "?");
+		}
+	}
+}
+
+static void graph_scc(struct top *t, struct top_lines *l, const struct ds_graph_sccs *s)
+{
+	uint32_t id = (uint32_t)t->open.id, c, i, k, m, to, e, first, cnt, edges = 0;
+	char a[160], b[160], d[200];
+
+	if (id >= s->nr_classes || s->scc_of[id] == DS_GRAPH_NONE) {
+		top_lines__add(l, TA_DIM, "%s", "  no longer a cycle");
+		return;
+	}
+	c = s->scc_of[id];
+	first = s->first[c];
+	cnt = s->first[c + 1] - first;
+	for (i = 0; i < cnt; i++) {
+		m = s->members[first + i];
+		for (k = 0; k < ds_graph__out_nr(t->graph, m); k++)
+			edges += s->scc_of[ds_graph__out_to(t->graph, m, k)] == c;
+	}
+	title(l, "Cycle", "%u classes, %u edges among them (Enter: a class)", cnt, edges);
+	top_lines__add(l, TA_HEAD, "  %-30s    %-30s %s", "EVENT CLASS", "WAITS ON", "DETAIL");
+	for (i = 0; i < cnt; i++) {
+		m = s->members[first + i];
+		for (k = 0; k < ds_graph__out_nr(t->graph, m); k++) {
+			to = ds_graph__out_to(t->graph, m, k);
+			if (s->scc_of[to] != c)
+				continue;
+			e = ds_graph__edge_find(t->graph, m, to);
+			edge_detail(t, e, d, sizeof(d));
+			item(t, l, GV_CLASS, m, TA_TEXT, "%-30.30s -> %-30.30s %s",
+			     class_label(t, m, a, sizeof(a)), class_label(t, to, b, sizeof(b)), d);
+		}
+	}
+}
+
+static void graph_class(struct top *t, struct top_lines *l, const struct ds_graph_sccs *s)
+{
+	uint32_t id = (uint32_t)t->open.id, i, n, o, e;
+	char a[160], d[200];
+	const char *key;
+
+	if (id >= ds_graph__nr_classes(t->graph)) {
+		top_lines__add(l, TA_DIM, "%s", "  no such class");
+		return;
+	}
+	key = ds_graph__class_key(t->graph, id);
+	if (s->scc_of && s->scc_of[id] != DS_GRAPH_NONE) {
+		uint32_t c = s->scc_of[id];
+
+		title(l, "Class", "%s%s%s%s: ON A CYCLE of %u classes",
+		      class_label(t, id, a, sizeof(a)), key[0] ? " [" : "", key, key[0] ? "]" : "",
+		      s->first[c + 1] - s->first[c]);
+	} else {
+		title(l, "Class", "%s%s%s%s: not on a cycle", class_label(t, id, a, sizeof(a)),
+		      key[0] ? " [" : "", key, key[0] ? "]" : "");
+	}
+	if (s->scc_of && s->scc_of[id] != DS_GRAPH_NONE)
+		item(t, l, GV_SCC, id, TA_ALERT, "%s", "its cycle: Enter for the edges");
+	n = ds_graph__out_nr(t->graph, id);
+	top_lines__add(l, TA_HEAD, "ITS EVENTS WAIT FOR (%u)", n);
+	for (i = 0; i < n && i < NEIGH_MAX; i++) {
+		o = ds_graph__out_to(t->graph, id, i);
+		e = ds_graph__edge_find(t->graph, id, o);
+		edge_detail(t, e, d, sizeof(d));
+		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
+		     "-> %-48.48s %s", class_label(t, o, a, sizeof(a)), d);
+	}
+	if (n > NEIGH_MAX)
+		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
+	n = ds_graph__in_nr(t->graph, id);
+	top_lines__add(l, TA_HEAD, "WAITED FOR BY (%u)", n);
+	for (i = 0; i < n && i < NEIGH_MAX; i++) {
+		o = ds_graph__in_from(t->graph, id, i);
+		e = ds_graph__edge_find(t->graph, o, id);
+		edge_detail(t, e, d, sizeof(d));
+		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
+		     "<- %-48.48s %s", class_label(t, o, a, sizeof(a)), d);
+	}
+	if (n > NEIGH_MAX)
+		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
+}
+
 static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 {
+	struct ds_graph_sccs s = {};
 	struct ds_dept_live_stats st;
-	uint32_t nc, i;
+	uint32_t nc;
 
+	t->nr_items = 0;
+	t->sel_line = -1;
 	ds_dept_live__stats(t->dept, &st);
 	nc = ds_graph__nr_classes(t->graph);
-	title(l, "DEPT graph", "%u classes, %u edges, %" PRIu64 " edges closed a cycle, %" PRIu64
-	      " circles", nc, ds_graph__nr_edges(t->graph), st.cycle_edges, st.circles);
+	if (t->gview == GV_LIST)
+		title(l, "DEPT graph", "%u classes, %u edges, %" PRIu64 " edges closed a cycle, %"
+		      PRIu64 " circles; classes by %s", nc, ds_graph__nr_edges(t->graph),
+		      st.cycle_edges, st.circles, top_sort_name(t, PANE_GRAPH));
 	if (st.unknown_keys || st.malformed)
 		top_lines__add(l, TA_ALERT, "%" PRIu64 " dependencies on unknown classes, %" PRIu64
 			       " malformed records", st.unknown_keys, st.malformed);
-	top_lines__add(l, TA_HEAD, "%-60s %s", "CLASS", "WAITS ON");
-	for (i = 0; i < nc && i < rows; i++)
-		top_lines__add(l, TA_TEXT, "%-60.60s %u", ds_graph__class_name(t->graph, i),
-			       ds_graph__out_nr(t->graph, i));
-	if (nc > rows)
-		top_lines__add(l, TA_DIM, "... %u more classes", nc - rows);
+	if (ds_graph__sccs(t->graph, &s)) {
+		top_lines__add(l, TA_ALERT, "%s", "out of memory finding the cycles");
+		return;
+	}
+	switch (t->gview) {
+	case GV_CIRCLE:
+		graph_circle(t, l);
+		break;
+	case GV_SCC:
+		graph_scc(t, l, &s);
+		break;
+	case GV_CLASS:
+		graph_class(t, l, &s);
+		break;
+	default:
+		graph_list(t, l, &s, rows);
+		break;
+	}
+	ds_graph_sccs__free(&s);
+	/* the cursor's row went away, or there was none: the first row takes it */
+	if (t->sel_line < 0 && t->nr_items) {
+		t->sel = t->items[0];
+		t->sel_set = true;
+		t->sel_line = t->items[0].line;
+		l->v[t->sel_line].selected = true;
+		l->v[t->sel_line].text[0] = '>';
+	}
+}
+
+size_t top_graph__focus(struct top *t, uint32_t *ids, size_t max, unsigned int *depth,
+			char *what, size_t len)
+{
+	const struct top_item *it = t->gview == GV_LIST ? &t->sel : &t->open;
+	const struct ds_dept_circle_info *info;
+	const struct ds_dept_report *r;
+	struct ds_graph_sccs s = {};
+	size_t n = 0;
+	uint32_t i, c;
+
+	*depth = 0;
+	if (t->gview == GV_LIST && (!t->sel_set || it->kind == GV_CLASS)) {
+		snprintf(what, len, "the whole graph");
+		return 0;
+	}
+	switch (it->kind) {
+	case GV_CIRCLE:
+		r = circle_by_ts(t, it->id, &info);
+		if (!r)
+			break;
+		for (i = 0; i < r->nr_contexts && i < DS_DEPT_MAX_CONTEXTS && n < max; i++)
+			if (info->cls[i] != DS_GRAPH_NONE)
+				ids[n++] = info->cls[i];
+		snprintf(what, len, "circle %u", info->circle);
+		break;
+	case GV_SCC:
+		if (ds_graph__sccs(t->graph, &s))
+			break;
+		if (it->id < s.nr_classes && s.scc_of[it->id] != DS_GRAPH_NONE) {
+			c = s.scc_of[it->id];
+			for (i = s.first[c]; i < s.first[c + 1] && n < max; i++)
+				ids[n++] = s.members[i];
+		}
+		ds_graph_sccs__free(&s);
+		snprintf(what, len, "a cycle of %zu classes", n);
+		break;
+	case GV_CLASS:
+		if (it->id >= ds_graph__nr_classes(t->graph))
+			break;
+		ids[n++] = (uint32_t)it->id;
+		*depth = 2;
+		snprintf(what, len, "class %.100s and its neighbours",
+			 ds_graph__class_name(t->graph, (uint32_t)it->id));
+		break;
+	default:
+		break;
+	}
+	if (!n)
+		snprintf(what, len, "the whole graph");
+	return n;
+}
+
+/* ---- sort orders ---- */
+
+static const char *const sort_names[PANE_NR][TOP_SORTS + 1] = {
+	[PANE_FENCES] = { "waits", "p99", "max", "name", NULL },
+	[PANE_DMABUF] = { "start", "latency", NULL },
+	[PANE_VPR] = { "time", "duration", NULL },
+	[PANE_EVENTS] = { "newest last", "newest first", NULL },
+	[PANE_GRAPH] = { "cycle, then edges", "edges", "name", "newest", NULL },
+};
+
+const char *top_sort_name(const struct top *t, enum top_pane pane)
+{
+	if (pane >= PANE_NR || !sort_names[pane][0])
+		return NULL;
+	return sort_names[pane][t->sort[pane]];
+}
+
+void top_sort__next(struct top *t, enum top_pane pane)
+{
+	if (pane >= PANE_NR || !sort_names[pane][0])
+		return;
+	t->sort[pane]++;
+	if (t->sort[pane] >= TOP_SORTS || !sort_names[pane][t->sort[pane]])
+		t->sort[pane] = 0;
 }
 
 void top_pane__render(struct top *t, enum top_pane pane, struct top_lines *l, int rows)

@@ -16,7 +16,8 @@ grep -q '^Usage: deptscope top' "$tmp/out" && ok "top --help usage line" || bad 
 expect "unknown pane is a usage error" 2 "$DS" top --batch --pane nope -i x
 one_line "unknown pane"
 expect "--speed without --input" 2 "$DS" top --batch --speed 2
-expect "--iterations without --batch" 2 "$DS" top -n 2 -i x
+expect "--save-dir that is not a directory" 1 "$DS" top --batch -i x --save-dir "$tmp/none/x"
+one_line "bad --save-dir"
 expect "missing input: exit 1" 1 "$DS" top --batch -i "$tmp/none.dsr"
 one_line "missing input"
 
@@ -26,7 +27,7 @@ REC=$tmp/g.dsr
 
 expect "batch fences" 0 "$DS" top --batch -i "$REC" --speed 0 --iterations 1 --pane fences
 cp "$tmp/out" "$tmp/fences.txt"
-grep -qx 'Fences: 4 timelines, 200 waits, 1 pending, 1 hangs' "$tmp/fences.txt" &&
+grep -qx 'Fences: 4 timelines, 200 waits, 1 pending, 1 hangs; by waits' "$tmp/fences.txt" &&
 	ok "fences: title with waits, pending, hangs" || bad "fences title" "$(sed -n 2p "$tmp/fences.txt")"
 rows=$(awk '$1 ~ /^dsgen\/tl[0-3]$/ && $2 == 50 { print $1 }' "$tmp/fences.txt" | sort -u | tr '\n' ' ')
 [ "$rows" = "dsgen/tl0 dsgen/tl1 dsgen/tl2 dsgen/tl3 " ] && ok "fences: one row per timeline, 50 waits each" ||
@@ -39,7 +40,7 @@ grep -Eq '^ +200\.0us +dsgen/tl3 +gen3 ' "$tmp/fences.txt" && ok "fences: the lo
 	bad "frames" "$(grep -c '^===' "$tmp/fences.txt")"
 
 expect "batch dmabuf" 0 "$DS" top --batch -i "$REC" --speed 0 --pane dmabuf
-grep -q '^dma-buf: 4 buffers (0 live), 62 events, 6 revocations, 0 maps after revoke$' "$tmp/out" &&
+grep -q '^dma-buf: 4 buffers (0 live), 62 events, 6 revocations, 0 maps after revoke; revocations by start$' "$tmp/out" &&
 	ok "dmabuf: title" || bad "dmabuf title" "$(sed -n 2p "$tmp/out")"
 grep -Eq ' 52\.0us +7000 +ok->temp_revoked \(command\) +10\.0us/50\.0us$' "$tmp/out" &&
 	ok "dmabuf: the vfio-pci revocation with its latency and waits" || bad "dmabuf revocation" "$(grep 7000 "$tmp/out" | head -3)"
@@ -95,7 +96,7 @@ grep -E '^ +[0-9]+\.[0-9]{3}  [# ] ' "$tmp/out" >"$tmp/top.rows"
 if [ "$(wc -l <"$tmp/vpr.rows")" -eq 3 ] && cmp -s "$tmp/vpr.rows" "$tmp/top.rows"; then
 	ok "vpr: the three rows, as deptscope vpr prints them"
 else bad "vpr rows" "$(diff "$tmp/vpr.rows" "$tmp/top.rows" | head -5)"; fi
-grep -q '^VPR: 3 resizes: 2 grow, 1 shrink, 1 failed$' "$tmp/out" && grep -q 'SLOW (> 100 ms)' "$tmp/out" &&
+grep -q '^VPR: 3 resizes: 2 grow, 1 shrink, 1 failed; by time$' "$tmp/out" && grep -q 'SLOW (> 100 ms)' "$tmp/out" &&
 	grep -q 'FAILED (err -12)' "$tmp/out" && ok "vpr: title and alerts" || bad "vpr title" "$(sed -n 2p "$tmp/out")"
 grep -Eq '^ +200\.000  0x90000000 +64\.0 MiB' "$tmp/out" && ok "vpr: size over time" || bad "vpr sizes" "none"
 
@@ -126,7 +127,7 @@ else
 		"stty -g >$tmp/stty.before; $DS top -i $REC --speed 0; echo EXIT=\$?; stty -g >$tmp/stty.after; sleep 60"
 	screen "overview at start" '^Overview: .*g\.dsr: complete'
 	screen "tab bar" '^ 1 Overview  2 Fences  3 dma-buf  4 VPR  5 Events  6 Graph'
-	screen "end of input in the footer" 'q quit .*\[end of input\]'
+	screen "end of input in the footer" '^\[end of input\] .*\| q quit '
 	keys 2
 	screen "2: fences" '^Fences: 4 timelines, 200 waits, 1 pending, 1 hangs'
 	screen "fences: tl0 row with 50 waits" '^dsgen/tl0 +50 '
@@ -141,13 +142,13 @@ else
 	keys '?'
 	screen "? help" '^Help: deptscope top'
 	keys x 5
-	screen "5: events" '^Events: the newest 512 of 1068$'
+	screen "5: events" '^Events: the newest 512 of 1068, newest last$'
 	[ "$(grep -c ' dmabuf_' "$tmp/cap")" -gt 0 ] && ok "events: dma-buf events before the filter" ||
 		bad "events" "no dma-buf event shown"
 	keys / w a i t _ e n d
 	screen "filter prompt" '^filter: wait_end_'
 	keys Enter
-	screen "filter in the title" "^Events: the newest 512 of 1068, filter 'wait_end'"
+	screen "filter in the title" "^Events: the newest 512 of 1068, newest last, filter 'wait_end'"
 	n=$(grep -cE '^ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ ' "$tmp/cap")
 	m=$(grep -cE ' fence_wait_end ' "$tmp/cap")
 	[ "$n" -ge 10 ] && [ "$n" -eq "$m" ] && ok "filter: only fence_wait_end rows ($n)" ||
@@ -160,11 +161,11 @@ else
 	lines=$(wc -l <"$tmp/cap")
 	long=$(awk 'length > 100' "$tmp/cap" | wc -l)
 	if [ "$lines" -eq 30 ] && [ "$long" -eq 0 ] && head -1 "$tmp/cap" | grep -q '^ 1 Overview' &&
-		tail -1 "$tmp/cap" | grep -q '^q quit' &&
-		[ "$(grep -cvE '^( 1 Overview|Events: |    TIME s|q quit| +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap")" -eq 0 ]; then
+		tail -1 "$tmp/cap" | grep -q '^\[end of input\] .*| q quit' &&
+		[ "$(grep -cvE '^( 1 Overview|Events: |    TIME s|\[end of input\] | +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap")" -eq 0 ]; then
 		ok "resize: 30 lines, tab bar, rows and footer, nothing else"
 	else
-		bad "resize" "$lines lines, $long too long: $(grep -vE '^( 1 Overview|Events: |    TIME s|q quit| +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap" | head -3)"
+		bad "resize" "$lines lines, $long too long: $(grep -vE '^( 1 Overview|Events: |    TIME s|\[end of input\] | +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap" | head -3)"
 	fi
 
 	keys q

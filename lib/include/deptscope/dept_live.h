@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "deptscope_events.h"
+#include "deptscope/dept.h"
 
 struct ds_graph;
 struct ds_graph_cycle;
@@ -35,6 +36,8 @@ struct ds_dept_circle_info {
 	bool engine_agrees;
 	/* contexts announced but not received (records lost) */
 	uint32_t missing;
+	/* per context, its event class in the graph (DS_GRAPH_NONE: not received) */
+	uint32_t cls[DS_DEPT_MAX_CONTEXTS];
 };
 
 struct ds_dept_live_cbs {

@@ -2,7 +2,7 @@
 /*
  * Bounded histories for live displays (deptscope top): the newest records
  * as they were dispatched, event counts and rates per source, and the
- * newest finished VPR resizes.  The models aggregate and forget the single
+ * newest finished VPR resizes and DEPT circles.  The models aggregate and forget the single
  * record (ds_vpr_model hands a resize over and keeps nothing), while a
  * live display wants the last few of them: this keeps them, in fixed
  * memory, behind the same ds_consumer_fn interface as every model.
@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "deptscope_events.h"
+#include "deptscope/dept_live.h"
 #include "deptscope/vpr.h"
 
 enum ds_history_src {
@@ -48,6 +49,17 @@ void ds_history__free(struct ds_history *h);
 int ds_history__consume(void *h, const struct ds_event_hdr *ev);
 /* ds_vpr_resize_fn: a finished resize from ds_vpr_model. */
 int ds_history__add_resize(void *h, const struct ds_vpr_resize *r);
+
+/*
+ * ds_dept_live_cbs.circle: a circle DEPT reported, copied; the newest 32
+ * are kept, the @i-th newest by ds_history__circle() (NULL past the end).
+ */
+int ds_history__add_circle(void *h, struct ds_dept_report *r,
+			   const struct ds_dept_circle_info *info);
+size_t ds_history__nr_circles(const struct ds_history *h);
+const struct ds_dept_report *ds_history__circle(const struct ds_history *h, size_t i,
+						const struct ds_dept_circle_info **info);
+uint64_t ds_history__circles_total(const struct ds_history *h);
 
 const struct ds_history_counts *ds_history__counts(const struct ds_history *h);
 /* Records kept, and the @i-th newest (0: the newest), NULL past the end. */
