@@ -1118,6 +1118,9 @@ int cmd_top(int argc, char **argv)
 	if (!p.batch && plain)
 		ds_info("no terminal for curses (TERM=%s): plain frames on stdout, as --batch",
 			term ?: "");
+	/* as the other live commands: a script waits for this line before it starts work */
+	if (!p.input && plain)
+		fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", t.attached);
 	crash_handlers();
 	if (!plain && ui_begin(&u)) {
 		ret = DS_EXIT_ERROR;
