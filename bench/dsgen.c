@@ -333,7 +333,9 @@ static int gen_dept(struct ds_recorder *rec, __u64 *ts, __u64 addr)
 		{ 0xa1, 0xa2, "down_write", "folio_wait_bit_common", "up_write" },
 		{ 0xa2, 0xa1, "folio_lock", "down_write", "folio_unlock" },
 	};
-	static const struct dept_ctx k4 = { 0xa4, 0xa1, "mutex_lock", "down_write", "mutex_unlock" };
+	static const struct dept_ctx k4 = {
+		0xa4, 0xa1, "mutex_lock", "down_write", "mutex_unlock"
+	};
 	int err;
 
 	err = dept_class(rec, ts, 0xa1, "&ei->i_data_sem");

@@ -388,8 +388,8 @@ static void dmabuf_anomalies(struct top *t, struct top_lines *l,
 
 		if (b->maps_after_revoke) {
 			top_lines__add(l, TA_ALERT, "  ino %-8" PRIu64 " %-12.32s %" PRIu64
-				       " map(s) succeeded while revoked (vfio %s)", (uint64_t)b->ino,
-				       b->exp_name, b->maps_after_revoke,
+				       " map(s) succeeded while revoked (vfio %s)",
+				       (uint64_t)b->ino, b->exp_name, b->maps_after_revoke,
 				       ds_vfio_status_name(b->vfio_status));
 			shown++;
 		}
@@ -834,7 +834,8 @@ static void graph_circle(struct top *t, struct top_lines *l)
 	uint32_t i, k, n;
 
 	if (!r) {
-		top_lines__add(l, TA_DIM, "%s", "  this circle is no longer kept (the newest 32 are)");
+		top_lines__add(l, TA_DIM, "%s",
+			       "  this circle is no longer kept (the newest 32 are)");
 		return;
 	}
 	top_lines__add(l, TA_TITLE, "DEPT circle %u: %s %s, %u contexts, at %.6f s on CPU %u; %s",
@@ -853,8 +854,8 @@ static void graph_circle(struct top *t, struct top_lines *l)
 
 		top_lines__add(l, TA_HEAD, "context %c%s%s", c->id ? c->id : '?',
 			       c->timeout ? "  (timeout)" : "",
-			       c->irq ? (c->irq == DS_IRQ_HARDIRQ ? "  in hardirq" : "  in softirq") :
-			       "");
+			       c->irq == DS_IRQ_HARDIRQ ? "  in hardirq" :
+			       c->irq ? "  in softirq" : "");
 		/* [S] and [E] are the event class, [W] the next context's */
 		point_lines(t, l, r, "[S]", &c->start, info->cls[i]);
 		point_lines(t, l, r, "[W]", &c->wait, info->cls[(i + 1) % n]);

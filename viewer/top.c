@@ -279,34 +279,34 @@ static void follow_cursor(struct ui *u, int body)
 		u->scroll = line - body + 1;
 }
 
-/* The footer: what state the view is in first, then the keys (all of them in '?'). */
+/* The footer: the state the view is in, then a message or the keys (all of them in '?'). */
 static void footer(struct ui *u, char *buf, size_t len)
 {
 	struct top *t = u->t;
 	bool paused = t->pace ? top_pace__paused(t->pace) : t->frozen;
-	char pos[48] = "";
+	char pos[48] = "", state[128];
 
 	if (u->editing) {
 		snprintf(buf, len, "filter: %s_", t->filter);
-		return;
-	}
-	if (u->status[0] && ds_now_mono_ns() < u->status_until) {
-		snprintf(buf, len, "%s%s", t->rec ? "[REC] " : "", u->status);
 		return;
 	}
 	if (t->pace && top_pace__first(t->pace))
 		snprintf(pos, sizeof(pos), "at %.1f s%s ",
 			 (top_pace__now(t->pace) - top_pace__first(t->pace)) / 1e9,
 			 top_pace__seeking(t->pace) ? " seeking" : "");
-	snprintf(buf, len, "%s%s%s%s%s| q quit ? help / filter s sort e export r %s p %s",
-		 u->eof_seen ? "[end of input] " : "", paused ? "[PAUSED] " : "",
-		 t->pace && t->frozen ? "[FROZEN] " : "", t->rec ? "[REC] " : "", pos,
-		 t->rec ? "stop" : "record", paused ? "resume" : "pause");
+	snprintf(state, sizeof(state), "%s%s%s%s%s| ", u->eof_seen ? "[end of input] " : "",
+		 paused ? "[PAUSED] " : "", t->pace && t->frozen ? "[FROZEN] " : "",
+		 t->rec ? "[REC] " : "", pos);
+	if (u->status[0] && ds_now_mono_ns() < u->status_until)
+		snprintf(buf, len, "%s%s", state, u->status);
+	else
+		snprintf(buf, len, "%sq quit ? help / filter s sort e export r %s p %s", state,
+			 t->rec ? "stop" : "record", paused ? "resume" : "pause");
 }
 
 static void ui_draw(struct ui *u)
 {
-	char buf[256];
+	char buf[400];
 	int y, x = 0, i, body = LINES - 2, max_scroll;
 	size_t k;
 

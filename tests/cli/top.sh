@@ -100,6 +100,36 @@ grep -q '^VPR: 3 resizes: 2 grow, 1 shrink, 1 failed; by time$' "$tmp/out" && gr
 	grep -q 'FAILED (err -12)' "$tmp/out" && ok "vpr: title and alerts" || bad "vpr title" "$(sed -n 2p "$tmp/out")"
 grep -Eq '^ +200\.000  0x90000000 +64\.0 MiB' "$tmp/out" && ok "vpr: size over time" || bad "vpr sizes" "none"
 
+
+# --- DEPT: two circles over four classes (dsgen -G); stacks at a real kernel symbol ---
+addr=$(awk '$3 == "schedule" && $1 !~ /^0+$/ { print $1; exit }' /proc/kallsyms 2>/dev/null)
+frame=schedule
+[ -n "$addr" ] || { addr=0; frame='0x1000'; echo "note: no readable kallsyms: stacks stay addresses"; }
+"$GEN" -o "$tmp/d.dsr" -n 4 -t 1 -G "$addr" >/dev/null || bad "dsgen -G" "failed"
+expect "batch graph" 0 "$DS" top --batch -i "$tmp/d.dsr" --speed 0 --pane graph
+cp "$tmp/out" "$tmp/graph.txt"
+grep -qx 'DEPT graph: 4 classes, 5 edges, 2 edges closed a cycle, 2 circles; classes by cycle, then edges' \
+	"$tmp/graph.txt" && ok "graph: title" || bad "graph title" "$(sed -n 2p "$tmp/graph.txt")"
+# the buckets are the ones deptscope dept gives the same circles
+"$DS" dept -i "$tmp/d.dsr" --json 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("type") == "dept_cycle" and r.get("bucket"):
+        print(r["circle"], r["bucket"])' >"$tmp/buckets"
+b1=$(awk '$1 == 1 { print $2 }' "$tmp/buckets")
+b2=$(awk '$1 == 2 { print $2 }' "$tmp/buckets")
+if [ -n "$b1" ] && [ -n "$b2" ] &&
+	grep -Eqx "> circle 2 +[0-9.]+ s  $b2 +deadlock  &ei->i_data_sem -> PG_locked -> &ei->i_data_sem" "$tmp/graph.txt" &&
+	grep -Eqx "  circle 1 +[0-9.]+ s  $b1 +deadlock  &ei->i_data_sem -> PG_locked -> &journal->j_wait_commit -> &ei->i_data_sem" "$tmp/graph.txt"
+then ok "graph: both circles, newest first, with deptscope dept's buckets ($b1 $b2)"
+else bad "graph circles" "$(grep circle "$tmp/graph.txt"; cat "$tmp/buckets")"; fi
+grep -qx '  3 classes: &ei->i_data_sem:0, PG_locked:0, &journal->j_wait_commit:0' "$tmp/graph.txt" &&
+	ok "graph: the cyclic component" || bad "graph component" "$(grep classes: "$tmp/graph.txt")"
+got=$(awk '/^  CLASS/ { on = 1; next } on { print $1 "/" $2 "/" $3 "/" $4 }' "$tmp/graph.txt" | tr '\n' ' ')
+[ "$got" = "&ei->i_data_sem:0/1/3/yes PG_locked:0/2/1/yes &journal->j_wait_commit:0/1/1/yes &sbi->s_lock:0/1/0/ " ] &&
+	ok "graph: classes, the cyclic ones first, out and in degrees" || bad "graph classes" "$got"
+
 # --- the screen, under tmux ---
 if ! command -v tmux >/dev/null; then
 	echo "SKIP: tmux is not installed (make deps): the curses screen is not tested"
@@ -131,6 +161,16 @@ else
 	keys 2
 	screen "2: fences" '^Fences: 4 timelines, 200 waits, 1 pending, 1 hangs'
 	screen "fences: tl0 row with 50 waits" '^dsgen/tl0 +50 '
+	got=$(awk '$1 ~ /^dsgen\/tl/ && $2 == 50 { printf "%s ", $1 }' "$tmp/cap")
+	[ "$got" = "dsgen/tl0 dsgen/tl1 dsgen/tl2 dsgen/tl3 " ] && ok "fences: by waits, ties by context" ||
+		bad "fences order" "$got"
+	keys s s
+	screen "s s: fences by max" '^Fences: .*; by max$'
+	got=$(awk '$1 ~ /^dsgen\/tl/ && $2 == 50 { printf "%s/%s ", $1, $5 }' "$tmp/cap")
+	[ "$got" = "dsgen/tl3/200.0us dsgen/tl2/199.0us dsgen/tl1/198.0us dsgen/tl0/197.0us " ] &&
+		ok "fences: by max, longest first" || bad "fences by max" "$got"
+	keys s s
+	screen "s: back to by waits" '^Fences: .*; by waits$'
 	keys 3
 	screen "3: dma-buf" '^dma-buf: 4 buffers \(0 live\), 62 events, 6 revocations'
 	keys 4
@@ -161,7 +201,7 @@ else
 	lines=$(wc -l <"$tmp/cap")
 	long=$(awk 'length > 100' "$tmp/cap" | wc -l)
 	if [ "$lines" -eq 30 ] && [ "$long" -eq 0 ] && head -1 "$tmp/cap" | grep -q '^ 1 Overview' &&
-		tail -1 "$tmp/cap" | grep -q '^\[end of input\] .*| q quit' &&
+		tail -1 "$tmp/cap" | grep -q '^\[end of input\] .*| ' &&
 		[ "$(grep -cvE '^( 1 Overview|Events: |    TIME s|\[end of input\] | +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ fence_wait_end|$)' "$tmp/cap")" -eq 0 ]; then
 		ok "resize: 30 lines, tab bar, rows and footer, nothing else"
 	else
@@ -204,6 +244,116 @@ else
 		ok "SIGSEGV: the terminal is given back"
 	else bad "SIGSEGV: terminal" "$(head -3 "$tmp/cap")"; fi
 	tmux kill-session -t "$S"
+
+	# --- the Graph pane: the cursor, Enter, Esc, sort and export, at 120x40 ---
+	mkdir -p "$tmp/sv"
+	tmux new-session -d -s "$S" -x 120 -y 40 \
+		"$DS top -i $tmp/d.dsr --speed 0 --pane graph --save-dir $tmp/sv 2>$tmp/graph.err; echo EXIT=\$?; sleep 60"
+	screen "graph: --pane starts on it" '^DEPT graph: 4 classes, 5 edges'
+	screen "graph: the cursor on the newest circle" '^> circle 2 '
+	keys Down
+	screen "graph: Down moves the cursor" '^> circle 1 '
+	keys Enter
+	screen "graph: Enter opens circle 1" "^DEPT circle 1: $b1 deadlock, 3 contexts, at [0-9.]+ s on CPU 0; the graph has this cycle"
+	screen "circle: context A's [S] under the cursor" '^>   \[S\] down_write\(&ei->i_data_sem:0\)$'
+	screen "circle: [W] of context A" '^    \[W\] folio_wait_bit_common\(PG_locked:0\)$'
+	n=$(grep -cx "          $frame" "$tmp/cap")
+	[ "$n" -ge 9 ] && ok "circle: symbolised stacks ($n frames '$frame' on screen)" || bad "circle stacks" "$n frames"
+	keys Down
+	keys Enter
+	screen "circle: Enter on [W] opens its class" '^Class: PG_locked:0 \[0+a2\]: ON A CYCLE of 3 classes$'
+	screen "class: what its events wait for" '^  -> &journal->j_wait_commit:0 +x2 +jbd2_log_wait_commit / folio_unlock  tracepoint$'
+	screen "class: what waits for it" '^  <- &ei->i_data_sem:0 +x3 +folio_wait_bit_common / up_write  tracepoint$'
+	keys Escape
+	screen "Esc: back to the circle" '^DEPT circle 1: '
+	keys e
+	screen "e: the circle exported" '\| exported circle 1: .*/deptscope-graph-[0-9-]+\.dot, \.svg'
+	dot=$(ls "$tmp/sv"/*.dot 2>/dev/null)
+	if [ "$(ls "$tmp/sv" | wc -l)" -eq 2 ] && [ -n "$dot" ] && [ -s "${dot%.dot}.svg" ] &&
+		[ "$(grep -c '^	n[0-9]* \[label=' "$dot")" -eq 3 ] &&
+		[ "$(grep -c ' -> .*color="red"' "$dot")" -eq 4 ] &&
+		python3 -c 'import sys, xml.etree.ElementTree as E
+t = E.parse(sys.argv[1]).getroot()
+txt = " ".join(x.text or "" for x in t.iter() if x.tag.endswith("text"))
+assert all(c in txt for c in ("&ei->i_data_sem:0", "PG_locked:0", "&journal->j_wait_commit:0")), txt
+assert "s_lock" not in txt' "${dot%.dot}.svg"; then
+		ok "e: DOT of the circle's 3 classes and 4 red edges, an SVG that parses, nothing else left"
+	else bad "e: files" "$(ls "$tmp/sv"; cat "$dot" 2>/dev/null | head -5)"; fi
+	keys Escape
+	screen "Esc: back to the list, the cursor where it was" '^> circle 1 '
+	keys s
+	screen "s: classes by edges" '^DEPT graph: .* classes by edges$'
+	keys Down Down
+	screen "the cursor on a class row" '^> &ei->i_data_sem:0 +1 +3 yes$'
+	keys e
+	screen "e on a class row: the whole graph" '\| exported the whole graph: '
+	dot=$(ls -t "$tmp/sv"/*.dot | head -1)
+	[ "$(grep -c '^	n[0-9]* \[label=' "$dot")" -eq 4 ] && ok "e: the whole graph, 4 classes" ||
+		bad "e whole graph" "$(cat "$dot")"
+	keys '?'
+	screen "?: help lists every key" '^  e +export the graph'
+	miss=
+	for k in '1-6, Tab' 'Up/Down ' 'Enter ' 'Esc, Backspace ' '/ ' 's ' 'r ' 'p, space ' 'f ' \
+		'Left/Right ' '? ' 'q '; do
+		grep -qF "  $k" "$tmp/cap" || miss="$miss '$k'"
+	done
+	[ -z "$miss" ] && ok "?: every key in the help" || bad "help" "missing$miss"
+	keys x q
+	screen "graph session: exit 0" '^EXIT=0$'
+	n=$(grep -c '^deptscope top: wrote .*\.dot and .*\.svg: ' "$tmp/graph.err")
+	[ "$n" -eq 2 ] && ok "q: the files written are listed after the screen is gone" || bad "wrote lines" "$n"
+	tmux kill-session -t "$S"
+
+	# --- r and the replay keys: the last records come 5 s after the others ---
+	rm -rf "$tmp/sv" && mkdir -p "$tmp/sv"
+	tmux new-session -d -s "$S" -x 160 -y 30 \
+		"$DS top -i $REC --speed 1 --interval 100 --save-dir $tmp/sv; echo EXIT=\$?; sleep 60"
+	screen "paced: all but the late records" '^total +1005$'
+	keys r
+	screen "r: recording" '^\[REC\] .*\| recording to .*/deptscope-rec-[0-9-]+\.dsr \(r stops\)'
+	keys Left
+	screen "Left while recording: refused" '\| stop the recording \(r\) before seeking back'
+	start=$(date +%s)
+	keys Right
+	screen "Right: seek 10 s, to the end" '^\[end of input\] '
+	el=$(( $(date +%s) - start ))
+	[ "$el" -lt 4 ] && ok "Right: the 5 s gap skipped (${el} s)" || bad "seek" "took $el s"
+	screen "seek: every record" '^total +1068$'
+	keys r
+	screen "r again: stopped" '\| recorded 63 records to .*/deptscope-rec-'
+	keys Left
+	screen "Left: read again from the start" '^total +1005$'
+	cap
+	grep -q '^\[end of input\]' "$tmp/cap" && bad "Left" "still at the end" || ok "Left: not at the end any more"
+	keys p
+	screen "p: paused" '^\[PAUSED\] at [0-9.]+ s \| '
+	keys p
+	screen "p again: playing" '^at [0-9.]+ s \| '
+	keys q
+	screen "replay session: exit 0" '^EXIT=0$'
+	tmux kill-session -t "$S"
+	rec=$(ls "$tmp/sv"/*.dsr 2>/dev/null)
+	if [ -n "$rec" ] && "$DS" top --batch -i "$rec" --speed 0 --pane overview >"$tmp/rec.txt" 2>&1 &&
+		grep -q ': complete: 63 records$' "$tmp/rec.txt" && grep -Eq '^dma_fence +1 ' "$tmp/rec.txt" &&
+		grep -Eq '^dma_buf +62 ' "$tmp/rec.txt"; then
+		ok "r: the recording has the 63 records that came while it ran, complete"
+	else bad "r recording" "$(cat "$tmp/rec.txt" 2>/dev/null | head -5)"; fi
+
+	# --- NO_COLOR: attributes, no colours; without it, colours ---
+	for nc in 1 ""; do
+		tmux new-session -d -s "$S" -x 80 -y 24 \
+			"NO_COLOR=$nc TERM=xterm-256color $DS top -i $REC --speed 0; sleep 60"
+		screen "NO_COLOR='$nc': running" '^Overview: '
+		tmux capture-pane -e -p -t "$S" >"$tmp/esc"
+		c=$(grep -cE $'\e\\[[0-9;]*(3[0-7]|4[0-7])[;m]' "$tmp/esc")
+		if [ -n "$nc" ]; then
+			[ "$c" -eq 0 ] && grep -q $'\e\\[' "$tmp/esc" && ok "NO_COLOR: bold and reverse, no colour" ||
+				bad "NO_COLOR" "$c coloured lines"
+		else
+			[ "$c" -gt 0 ] && ok "colours without NO_COLOR ($c lines)" || bad "colour" "none"
+		fi
+		tmux kill-session -t "$S"
+	done
 	tmux kill-server 2>/dev/null
 fi
 

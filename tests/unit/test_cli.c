@@ -112,8 +112,11 @@ TEST(test_cli_record_report_export)
 /* Every option in a table is in the help and is accepted by the parser. */
 TEST(test_cli_help_matches_table)
 {
-	const struct ds_cmd_help *cmds[] = { &ds_help_fence, &ds_help_record, &ds_help_report,
-					     &ds_help_export, &ds_help_dmabuf };
+	const struct ds_cmd_help *cmds[] = {
+		&ds_help_fence, &ds_help_record, &ds_help_report, &ds_help_export,
+		&ds_help_dmabuf, &ds_help_triage, &ds_help_triage_mark, &ds_help_triage_list,
+		&ds_help_graph, &ds_help_dept, &ds_help_vpr, &ds_help_import, &ds_help_top,
+	};
 	char help[8192], line[256];
 	const struct ds_opt *o;
 	struct ds_params p;
@@ -156,4 +159,38 @@ TEST(test_cli_number_parsers)
 	CHECK(ds_parse_uint("+5", 10, &v) < 0);
 	CHECK(ds_parse_uint("10", 10, &v) == 0 && v == 10);
 	CHECK(ds_parse_uint("11", 10, &v) < 0);
+}
+
+TEST(test_cli_top)
+{
+	struct ds_params p;
+	char err[512];
+
+	CHECK(parse(ds_parse_top, "top -i r.dsr --speed 2.5 --interval 100 --pane graph -n 3 "
+		    "--save-dir /tmp --timing", &p, err, sizeof(err)) == 0);
+	/* strings point into the freed command line: only whether they are set */
+	CHECK(p.input != NULL);
+	CHECK(p.speed > 2.49 && p.speed < 2.51);
+	CHECK_EQ_U64(p.poll_ns, 100000000ULL);
+	CHECK(p.pane != NULL);
+	CHECK_EQ_U64(p.iterations, 3);
+	CHECK(p.save_dir != NULL);
+	CHECK(p.timing && !p.batch);
+	/* the defaults: the recorded pace, a frame a second */
+	CHECK(parse(ds_parse_top, "top -i r.dsr", &p, err, sizeof(err)) == 0);
+	CHECK(p.speed > 0.99 && p.speed < 1.01);
+	CHECK_EQ_U64(p.poll_ns, 1000000000ULL);
+	CHECK(!p.save_dir && !p.timing && !p.iterations);
+	CHECK(parse(ds_parse_top, "top --batch --speed 0 -i r.dsr", &p, err, sizeof(err)) == 0);
+	CHECK(p.batch && p.speed == 0);
+
+	CHECK(parse(ds_parse_top, "top --pane nope", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(strstr(err, "unknown pane 'nope'") != NULL);
+	CHECK(parse(ds_parse_top, "top --speed 2", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(strstr(err, "--speed goes with --input") != NULL);
+	CHECK(parse(ds_parse_top, "top --interval 0", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(parse(ds_parse_top, "top -n 0", &p, err, sizeof(err)) == DS_EXIT_USAGE);
+	CHECK(parse(ds_parse_top, "top -i r.dsr --speed -1", &p, err, sizeof(err)) ==
+	      DS_EXIT_USAGE);
+	CHECK(parse(ds_parse_top, "top extra", &p, err, sizeof(err)) == DS_EXIT_USAGE);
 }
