@@ -254,6 +254,21 @@ void ds_reader__close(struct ds_reader *r)
 	free(r);
 }
 
+bool ds_rec_header__this_boot(const struct ds_rec_header *h)
+{
+	uint64_t mono = ds_now_mono_ns(), real = ds_now_real_ns(), off_now, off_rec;
+	struct utsname u;
+
+	if (uname(&u) || strncmp(h->release, u.release, sizeof(h->release) - 1) ||
+	    strncmp(h->hostname, u.nodename, sizeof(h->hostname) - 1))
+		return false;
+	if (!h->start_mono_ns || h->start_mono_ns > mono || h->start_realtime_ns < h->start_mono_ns)
+		return false;
+	off_now = real - mono;
+	off_rec = h->start_realtime_ns - h->start_mono_ns;
+	return (off_now > off_rec ? off_now - off_rec : off_rec - off_now) < 10000000000ULL;
+}
+
 const struct ds_rec_header *ds_reader__header(const struct ds_reader *r)
 {
 	return &r->hdr;

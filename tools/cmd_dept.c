@@ -622,8 +622,14 @@ int cmd_dept(int argc, char **argv)
 			.edge = live_edge, .circle = live_circle, .health = live_health, .ctx = &d,
 		};
 
-		/* stacks by name when kallsyms can be read; addresses otherwise */
-		if (ds_symbolizer__new(&so, &sym))
+		/*
+		 * Stacks by name when kallsyms can be read and is the one the
+		 * addresses came from: live, or a recording of this boot.
+		 */
+		if (p.input && !ds_replay_this_boot(p.input))
+			ds_info("%s was not recorded on this boot: DEPT stacks stay addresses",
+				p.input);
+		else if (ds_symbolizer__new(&so, &sym))
 			ds_dbg("no kallsyms: stacks stay addresses");
 		if (ds_dept_live__new(d.g, &cbs, sym, &d.live)) {
 			ds_err("out of memory");

@@ -102,3 +102,15 @@ int ds_replay_run(struct ds_replay *r, struct ds_stream *s)
 	}
 	return 0;
 }
+
+bool ds_replay_this_boot(const char *path)
+{
+	struct ds_reader *rd;
+	bool same;
+
+	if (ds_tracedat__probe(path) == 1 || ds_reader__open(path, &rd))
+		return false;
+	same = ds_rec_header__this_boot(ds_reader__header(rd));
+	ds_reader__close(rd);
+	return same;
+}

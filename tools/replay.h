@@ -2,6 +2,7 @@
 #ifndef DS_REPLAY_H
 #define DS_REPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "deptscope/record.h"
 #include "deptscope/stream.h"
@@ -26,6 +27,13 @@ struct ds_replay {
  * before the corruption have still been delivered).
  */
 int ds_replay_run(struct ds_replay *r, struct ds_stream *s);
+
+/*
+ * @path is a deptscope recording made on this machine since this boot
+ * (ds_rec_header__this_boot()): its kernel addresses can be symbolised
+ * with this kernel's kallsyms.  False for anything else, trace.dat too.
+ */
+bool ds_replay_this_boot(const char *path);
 
 struct ds_tracedat_stats;
 /* The warnings a trace.dat import gives (lost and malformed records). */

@@ -38,6 +38,7 @@
 #include "cmds.h"
 #include "graph_out.h"
 #include "live.h"
+#include "replay.h"
 #include "top.h"
 
 enum { PAIR_TITLE = 1, PAIR_HEAD, PAIR_ALERT, PAIR_TAB };
@@ -1095,8 +1096,13 @@ int cmd_top(int argc, char **argv)
 	/* curses needs a terminal on both ends; else frames as text, as --batch */
 	plain = p.batch || !term || !strcmp(term, "dumb") || !isatty(STDIN_FILENO) ||
 		!isatty(STDOUT_FILENO);
-	/* DEPT stacks by name when kallsyms can be read; addresses otherwise */
-	if (ds_symbolizer__new(&so, &t.sym))
+	/*
+	 * DEPT stacks by name when kallsyms can be read and is the one the
+	 * addresses came from: live, or a recording of this boot.
+	 */
+	if (p.input && !ds_replay_this_boot(p.input))
+		ds_dbg("%s was not recorded on this boot: DEPT stacks stay addresses", p.input);
+	else if (ds_symbolizer__new(&so, &t.sym))
 		ds_dbg("no kallsyms: DEPT stacks stay addresses");
 
 	if (models_open(&t)) {

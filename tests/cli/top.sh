@@ -304,6 +304,27 @@ assert "s_lock" not in txt' "${dot%.dot}.svg"; then
 	[ "$n" -eq 2 ] && ok "q: the files written are listed after the screen is gone" || bad "wrote lines" "$n"
 	tmux kill-session -t "$S"
 
+	# a recording from another machine: its addresses are not this kernel's, so no names
+	python3 -c 'import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[104:168] = b"otherhost".ljust(64, b"\0")	# ds_rec_header.hostname
+open(sys.argv[2], "wb").write(d)' "$tmp/d.dsr" "$tmp/d2.dsr"
+	tmux new-session -d -s "$S" -x 120 -y 40 "$DS top -i $tmp/d2.dsr --speed 0 --pane graph; sleep 60"
+	screen "another host's recording: running" '^> circle 2 '
+	keys Down Enter
+	if [ "$addr" != 0 ]; then
+		screen "another host's recording: stacks stay addresses" "^          0x0*${addr#0x}\$"
+	fi
+	tmux kill-session -t "$S"
+	if [ "$addr" != 0 ]; then
+		"$DS" dept -i "$tmp/d2.dsr" >"$tmp/d2.txt" 2>&1
+		grep -q 'was not recorded on this boot: DEPT stacks stay addresses' "$tmp/d2.txt" &&
+			grep -q "\[S\]: 0x0*${addr#0x} <- " "$tmp/d2.txt" &&
+			"$DS" dept -i "$tmp/d.dsr" 2>&1 | grep -q '\[S\]: schedule <- schedule' &&
+			ok "dept -i: names for this boot's recording, addresses for another host's" ||
+			bad "dept -i symbols" "$(grep -m2 '\[S\]' "$tmp/d2.txt")"
+	fi
+
 	# --- r and the replay keys: the last records come 5 s after the others ---
 	rm -rf "$tmp/sv" && mkdir -p "$tmp/sv"
 	tmux new-session -d -s "$S" -x 160 -y 30 \

@@ -48,6 +48,14 @@ enum ds_reader_state {
 	DS_READER_CORRUPT,	/* bytes that cannot be a record */
 };
 
+/*
+ * The recording was made on this machine since its last boot: same
+ * release and host name, and the same offset between CLOCK_REALTIME and
+ * CLOCK_MONOTONIC (within 10 s of clock adjustments).  Only then do the
+ * kernel addresses in it mean what this kernel's kallsyms says.
+ */
+bool ds_rec_header__this_boot(const struct ds_rec_header *h);
+
 struct ds_reader;
 
 int ds_reader__open(const char *path, struct ds_reader **out);
