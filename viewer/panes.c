@@ -70,6 +70,43 @@ void top_lines__add(struct top_lines *l, enum top_attr a, const char *fmt, ...)
 	l->nr++;
 }
 
+/*
+ * A row longer than the screen is as wide goes on indented lines, cut
+ * where its fields are (two spaces), else between words: the tail of a
+ * row (a resize's steps, a cycle) is what the user came for.  In --batch
+ * (t->cols 0) a row stays one line, as the CLI prints it.
+ */
+static void add_wrapped(const struct top *t, struct top_lines *l, enum top_attr a,
+			const char *text, int indent)
+{
+	const char *p = text;
+	int avail = t->cols, n, cut, i, first = 1;
+
+	if (t->cols <= indent + 20 || (int)strlen(text) <= t->cols) {
+		top_lines__add(l, a, "%s", text);
+		return;
+	}
+	while ((n = (int)strlen(p)) > avail) {
+		cut = 0;
+		for (i = avail; i > avail / 3 && !cut; i--)
+			if (p[i] == ' ' && p[i + 1] == ' ' && p[i - 1] != ' ')
+				cut = i;
+		for (i = avail; i > avail / 3 && !cut; i--)
+			if (p[i] == ' ' && p[i - 1] != ' ')
+				cut = i;
+		if (!cut)
+			cut = avail;
+		top_lines__add(l, a, "%*s%.*s", first ? 0 : indent, "", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = 0;
+		avail = t->cols - indent;
+	}
+	if (*p)
+		top_lines__add(l, a, "%*s%s", first ? 0 : indent, "", p);
+}
+
 /* "12.3us", "4.56ms", "1.20s": durations the width of a column. */
 static const char *dur(uint64_t ns, char *buf, size_t len)
 {
@@ -99,18 +136,22 @@ static double rel(const struct top *t, uint64_t ts)
 	return ts >= t0 ? (ts - t0) / 1e9 : 0;
 }
 
-static void title(struct top_lines *l, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void title(const struct top *t, struct top_lines *l, const char *name,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void title(struct top_lines *l, const char *name, const char *fmt, ...)
+static void title(const struct top *t, struct top_lines *l, const char *name,
+		  const char *fmt, ...)
 {
-	char rest[200];
+	char text[256];
 	va_list ap;
+	int n;
 
+	n = snprintf(text, sizeof(text), "%s: ", name);
 	va_start(ap, fmt);
-	vsnprintf(rest, sizeof(rest), fmt, ap);
+	if (n > 0 && (size_t)n < sizeof(text))
+		vsnprintf(text + n, sizeof(text) - n, fmt, ap);
 	va_end(ap);
-	top_lines__add(l, TA_TITLE, "%s: %s", name, rest);
+	add_wrapped(t, l, TA_TITLE, text, 2);
 }
 
 /* ---- Overview ---- */
@@ -125,10 +166,10 @@ static void render_overview(struct top *t, struct top_lines *l)
 	unsigned int i, n;
 
 	if (t->pace)
-		title(l, "Overview", "%s: %s%s", t->input, top_pace__status(t->pace),
+		title(t, l, "Overview", "%s: %s%s", t->input, top_pace__status(t->pace),
 		      top_pace__paused(t->pace) ? " [paused]" : "");
 	else
-		title(l, "Overview", "live: %s", t->attached[0] ? t->attached : "nothing attached");
+		title(t, l, "Overview", "live: %s", t->attached[0] ? t->attached : "nothing attached");
 	top_lines__add(l, TA_HEAD, "%-12s %12s %10s", "SOURCE", "EVENTS", "RATE/s");
 	for (i = 0; i < DS_HSRC_NR; i++) {
 		if (!c->by_src[i] && i == DS_HSRC_OTHER)
@@ -254,7 +295,7 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 	size_t n, i;
 
 	n = ds_fence_model__timelines(t->fence, &tls);
-	title(l, "Fences", "%zu timelines, %" PRIu64 " waits, %" PRIu64 " pending, %" PRIu64
+	title(t, l, "Fences", "%zu timelines, %" PRIu64 " waits, %" PRIu64 " pending, %" PRIu64
 	      " hangs; by %s", n, ft->waits, ft->pending, ft->hangs,
 	      top_sort_name(t, PANE_FENCES));
 	/* the model's array is its own: sort a copy */
@@ -428,7 +469,7 @@ static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 	for (i = 0; i < nb; i++)
 		live += !bufs[i]->released;
 	nr = ds_dmabuf_model__revocations(t->dmabuf, &rv);
-	title(l, "dma-buf", "%zu buffers (%zu live), %" PRIu64 " events, %zu revocations, %"
+	title(t, l, "dma-buf", "%zu buffers (%zu live), %" PRIu64 " events, %zu revocations, %"
 	      PRIu64 " maps after revoke; revocations by %s", nb, live, dt->events, nr,
 	      dt->maps_after_revoke, top_sort_name(t, PANE_DMABUF));
 
@@ -485,8 +526,9 @@ static void vpr_line(struct top *t, struct top_lines *l, const struct ds_vpr_res
 	char line[256];
 
 	ds_vpr_resize__format(r, ds_history__resize_t0(t->hist), t->slow_ns, line, sizeof(line));
-	top_lines__add(l, strstr(line, "FAILED") || strstr(line, "SLOW") || !r->complete ?
-		       TA_ALERT : TA_TEXT, "%s", line);
+	/* the steps wrap under the total: the phase breakdown stays on screen */
+	add_wrapped(t, l, strstr(line, "FAILED") || strstr(line, "SLOW") || !r->complete ?
+		    TA_ALERT : TA_TEXT, line, 12);
 }
 
 static int cmp_resize(const void *a, const void *b)
@@ -525,7 +567,7 @@ static void render_vpr(struct top *t, struct top_lines *l, unsigned int rows)
 	size_t n;
 
 	ds_vpr_model__stats(t->vpr, &st);
-	title(l, "VPR", "%" PRIu64 " resizes: %" PRIu64 " grow, %" PRIu64 " shrink, %" PRIu64
+	title(t, l, "VPR", "%" PRIu64 " resizes: %" PRIu64 " grow, %" PRIu64 " shrink, %" PRIu64
 	      " failed%s; by %s", st.resizes, st.grows, st.shrinks, st.failed,
 	      st.inferred ? "; phases inferred" : "", top_sort_name(t, PANE_VPR));
 	top_lines__add(l, TA_HEAD, "%10s  %-8s %22s  %11s %12s  %s", "TIME ms", "KIND",
@@ -607,7 +649,7 @@ static void render_events(struct top *t, struct top_lines *l, unsigned int rows)
 	size_t i, n = ds_history__nr_events(t->hist), shown = 0;
 	char line[256];
 
-	title(l, "Events", "the newest %zu of %" PRIu64 ", %s%s%s%s", n,
+	title(t, l, "Events", "the newest %zu of %" PRIu64 ", %s%s%s%s", n,
 	      ds_history__counts(t->hist)->events, top_sort_name(t, PANE_EVENTS),
 	      t->filter[0] ? ", filter '" : "", t->filter, t->filter[0] ? "'" : "");
 	top_lines__add(l, TA_HEAD, "%10s %3s %7s %7s %-22s %s", "TIME s", "CPU", "PID", "TID",
@@ -655,6 +697,7 @@ static void item(struct top *t, struct top_lines *l, enum top_gview kind, uint64
 	struct top_item it = { .kind = kind, .id = id };
 	char text[256];
 	unsigned int i;
+	size_t first;
 	va_list ap;
 	bool sel;
 
@@ -663,17 +706,21 @@ static void item(struct top *t, struct top_lines *l, enum top_gview kind, uint64
 		it.nth += t->items[i].kind == kind && t->items[i].id == id;
 	sel = t->sel_set && item_eq(&t->sel, &it);
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	text[0] = sel ? '>' : ' ';
+	text[1] = ' ';
+	vsnprintf(text + 2, sizeof(text) - 2, fmt, ap);
 	va_end(ap);
-	top_lines__add(l, a, "%c %s", sel ? '>' : ' ', text);
-	if (!l->nr)
+	first = l->nr;
+	/* a long row (a cycle) goes on under itself; the cursor is on its first line */
+	add_wrapped(t, l, a, text, 6);
+	if (l->nr == first)
 		return;
 	if (sel) {
-		l->v[l->nr - 1].selected = true;
-		t->sel_line = (int)l->nr - 1;
+		l->v[first].selected = true;
+		t->sel_line = (int)first;
 	}
 	if (t->nr_items < TOP_ITEMS_MAX) {
-		it.line = (int)l->nr - 1;
+		it.line = (int)first;
 		t->items[t->nr_items++] = it;
 	}
 }
@@ -770,7 +817,7 @@ static void graph_list(struct top *t, struct top_lines *l, const struct ds_graph
 		       "Enter: contexts and stacks", n, ds_history__circles_total(t->hist));
 	for (i = 0; (r = ds_history__circle(t->hist, i, &info)); i++) {
 		ds_dept_report__cycle(r, cyc, sizeof(cyc));
-		item(t, l, GV_CIRCLE, info->ts, TA_ALERT, "circle %-4u %10.6f s  %-15s %-9s %s",
+		item(t, l, GV_CIRCLE, info->ts, TA_ALERT, "circle %u  %.6f s  %s %s  %s",
 		     info->circle, rel(t, info->ts), r->bucket,
 		     ds_verdict_name(r->verdict) ?: "", cyc);
 	}
@@ -830,7 +877,7 @@ static void graph_circle(struct top *t, struct top_lines *l)
 {
 	const struct ds_dept_circle_info *info;
 	const struct ds_dept_report *r = circle_by_ts(t, t->open.id, &info);
-	char cyc[200];
+	char cyc[200], text[256];
 	uint32_t i, k, n;
 
 	if (!r) {
@@ -838,16 +885,17 @@ static void graph_circle(struct top *t, struct top_lines *l)
 			       "  this circle is no longer kept (the newest 32 are)");
 		return;
 	}
-	top_lines__add(l, TA_TITLE, "DEPT circle %u: %s %s, %u contexts, at %.6f s on CPU %u; %s",
-		       info->circle,
-		       r->bucket, ds_verdict_name(r->verdict) ?: "", r->nr_contexts,
-		       rel(t, info->ts), info->cpu, info->engine_agrees ?
-		       "the graph has this cycle" : "NOT one cycle in the graph");
+	snprintf(text, sizeof(text), "DEPT circle %u: %s %s, %u contexts, at %.6f s on CPU %u; %s",
+		 info->circle, r->bucket, ds_verdict_name(r->verdict) ?: "", r->nr_contexts,
+		 rel(t, info->ts), info->cpu, info->engine_agrees ?
+		 "the graph has this cycle" : "NOT one cycle in the graph");
+	add_wrapped(t, l, TA_TITLE, text, 2);
 	if (info->missing)
 		top_lines__add(l, TA_ALERT, "  %u contexts were not received (records lost)",
 			       info->missing);
 	ds_dept_report__cycle(r, cyc, sizeof(cyc));
-	top_lines__add(l, TA_TEXT, "  cycle: %s", cyc);
+	snprintf(text, sizeof(text), "  cycle: %s", cyc);
+	add_wrapped(t, l, TA_TEXT, text, 9);
 	n = r->nr_contexts < DS_DEPT_MAX_CONTEXTS ? r->nr_contexts : DS_DEPT_MAX_CONTEXTS;
 	for (i = 0; i < n; i++) {
 		const struct ds_dept_context *c = &r->ctx[i];
@@ -886,7 +934,7 @@ static void graph_scc(struct top *t, struct top_lines *l, const struct ds_graph_
 		for (k = 0; k < ds_graph__out_nr(t->graph, m); k++)
 			edges += s->scc_of[ds_graph__out_to(t->graph, m, k)] == c;
 	}
-	title(l, "Cycle", "%u classes, %u edges among them (Enter: a class)", cnt, edges);
+	title(t, l, "Cycle", "%u classes, %u edges among them (Enter: a class)", cnt, edges);
 	top_lines__add(l, TA_HEAD, "  %-30s    %-30s %s", "EVENT CLASS", "WAITS ON", "DETAIL");
 	for (i = 0; i < cnt; i++) {
 		m = s->members[first + i];
@@ -916,11 +964,11 @@ static void graph_class(struct top *t, struct top_lines *l, const struct ds_grap
 	if (s->scc_of && s->scc_of[id] != DS_GRAPH_NONE) {
 		uint32_t c = s->scc_of[id];
 
-		title(l, "Class", "%s%s%s%s: ON A CYCLE of %u classes",
+		title(t, l, "Class", "%s%s%s%s: ON A CYCLE of %u classes",
 		      class_label(t, id, a, sizeof(a)), key[0] ? " [" : "", key, key[0] ? "]" : "",
 		      s->first[c + 1] - s->first[c]);
 	} else {
-		title(l, "Class", "%s%s%s%s: not on a cycle", class_label(t, id, a, sizeof(a)),
+		title(t, l, "Class", "%s%s%s%s: not on a cycle", class_label(t, id, a, sizeof(a)),
 		      key[0] ? " [" : "", key, key[0] ? "]" : "");
 	}
 	if (s->scc_of && s->scc_of[id] != DS_GRAPH_NONE)
@@ -932,7 +980,7 @@ static void graph_class(struct top *t, struct top_lines *l, const struct ds_grap
 		e = ds_graph__edge_find(t->graph, id, o);
 		edge_detail(t, e, d, sizeof(d));
 		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
-		     "-> %-48.48s %s", class_label(t, o, a, sizeof(a)), d);
+		     "-> %-32.32s %s", class_label(t, o, a, sizeof(a)), d);
 	}
 	if (n > NEIGH_MAX)
 		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
@@ -943,7 +991,7 @@ static void graph_class(struct top *t, struct top_lines *l, const struct ds_grap
 		e = ds_graph__edge_find(t->graph, o, id);
 		edge_detail(t, e, d, sizeof(d));
 		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
-		     "<- %-48.48s %s", class_label(t, o, a, sizeof(a)), d);
+		     "<- %-32.32s %s", class_label(t, o, a, sizeof(a)), d);
 	}
 	if (n > NEIGH_MAX)
 		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
@@ -960,7 +1008,7 @@ static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 	ds_dept_live__stats(t->dept, &st);
 	nc = ds_graph__nr_classes(t->graph);
 	if (t->gview == GV_LIST)
-		title(l, "DEPT graph", "%u classes, %u edges, %" PRIu64 " edges closed a cycle, %"
+		title(t, l, "DEPT graph", "%u classes, %u edges, %" PRIu64 " edges closed a cycle, %"
 		      PRIu64 " circles; classes by %s", nc, ds_graph__nr_edges(t->graph),
 		      st.cycle_edges, st.circles, top_sort_name(t, PANE_GRAPH));
 	if (st.unknown_keys || st.malformed)

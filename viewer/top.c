@@ -259,6 +259,7 @@ static void ui_render(struct ui *u, bool refresh_models)
 	int rows = LINES - 2;
 
 	if (refresh_models || !u->frame.nr) {
+		u->t->cols = COLS;
 		top_lines__reset(&u->frame);
 		if (u->help)
 			help_lines(&u->frame);
@@ -302,7 +303,7 @@ static void footer(struct ui *u, char *buf, size_t len)
 		snprintf(buf, len, "%s%s", state, u->status);
 	else
 		snprintf(buf, len, "%sq quit ? help / filter s sort e export r %s p %s", state,
-			 t->rec ? "stop" : "record", paused ? "resume" : "pause");
+			 t->rec ? "stop" : "rec", paused ? "resume" : "pause");
 }
 
 static void ui_draw(struct ui *u)
@@ -822,6 +823,7 @@ static void batch_frame(struct ui *u)
 
 	if (u->p->pane)
 		first = last = top_pane_parse(u->p->pane);
+	u->t->cols = 0;
 	printf("=== deptscope top: frame %lu\n", ++u->frames);
 	for (i = first; i <= last; i++) {
 		top_lines__reset(&l);

@@ -125,6 +125,7 @@ struct top {
 	uint64_t slow_ns;		/* VPR rows: as deptscope vpr's default */
 	/* UI state */
 	bool utf8;
+	int cols;			/* screen width long rows wrap at; 0: never (--batch) */
 	bool frozen;			/* the screen stays, ingest goes on */
 	char filter[64];		/* Events pane: substring */
 	unsigned int sort[PANE_NR];	/* index into the pane's sort orders */

@@ -245,6 +245,31 @@ else
 	else bad "SIGSEGV: terminal" "$(head -3 "$tmp/cap")"; fi
 	tmux kill-session -t "$S"
 
+	# --- at 80 columns a resize's steps wrap under it: nothing cut off ---
+	tmux new-session -d -s "$S" -x 80 -y 24 "$DS top -i $tmp/v.dsr --speed 0 --pane vpr; sleep 60"
+	screen "vpr at 80 columns" '^VPR: 3 resizes'
+	if python3 - "$tmp/cap" "$tmp/vpr.rows" <<'PY'
+import re, sys
+cap = open(sys.argv[1]).read().split("\n")
+want = [" ".join(l.split()) for l in open(sys.argv[2]).read().split("\n") if l.strip()]
+rows, cur = [], None
+for l in cap:
+    assert len(l) <= 80, l
+    if re.match(r"^ +[0-9]+\.[0-9]{3}  [# ] ", l):
+        cur = [l]
+        rows.append(cur)
+    elif cur is not None and l.startswith(" " * 12) and l.strip():
+        cur.append(l)
+    else:
+        cur = None
+got = [" ".join(" ".join(r).split()) for r in rows]
+assert len(rows) == 3 and all(len(r) > 1 for r in rows), rows
+assert got == want, (got, want)
+PY
+	then ok "vpr at 80 columns: each row wrapped under itself, the same words as deptscope vpr"
+	else bad "vpr wrap" "$(grep -A2 'TIME ms' "$tmp/cap")"; fi
+	tmux kill-session -t "$S"
+
 	# --- the Graph pane: the cursor, Enter, Esc, sort and export, at 120x40 ---
 	mkdir -p "$tmp/sv"
 	tmux new-session -d -s "$S" -x 120 -y 40 \
