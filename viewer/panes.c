@@ -169,7 +169,8 @@ static void render_overview(struct top *t, struct top_lines *l)
 		title(t, l, "Overview", "%s: %s%s", t->input, top_pace__status(t->pace),
 		      top_pace__paused(t->pace) ? " [paused]" : "");
 	else
-		title(t, l, "Overview", "live: %s", t->attached[0] ? t->attached : "nothing attached");
+		title(t, l, "Overview", "live: %s",
+		      t->attached[0] ? t->attached : "nothing attached");
 	top_lines__add(l, TA_HEAD, "%-12s %12s %10s", "SOURCE", "EVENTS", "RATE/s");
 	for (i = 0; i < DS_HSRC_NR; i++) {
 		if (!c->by_src[i] && i == DS_HSRC_OTHER)
@@ -1008,8 +1009,10 @@ static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 	ds_dept_live__stats(t->dept, &st);
 	nc = ds_graph__nr_classes(t->graph);
 	if (t->gview == GV_LIST)
-		title(t, l, "DEPT graph", "%u classes, %u edges, %" PRIu64 " edges closed a cycle, %"
-		      PRIu64 " circles; classes by %s", nc, ds_graph__nr_edges(t->graph),
+		title(t, l, "DEPT graph", "%u classes, %u edges, %" PRIu64
+		      " edges closed a cycle, %" PRIu64 " circles; classes by %s", nc,
+		      ds_graph__nr_edges(t->graph), st.cycle_edges, st.circles,
+		      top_sort_name(t, PANE_GRAPH)); classes by %s", nc, ds_graph__nr_edges(t->graph),
 		      st.cycle_edges, st.circles, top_sort_name(t, PANE_GRAPH));
 	if (st.unknown_keys || st.malformed)
 		top_lines__add(l, TA_ALERT, "%" PRIu64 " dependencies on unknown classes, %" PRIu64
