@@ -1012,8 +1012,7 @@ static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 		title(t, l, "DEPT graph", "%u classes, %u edges, %" PRIu64
 		      " edges closed a cycle, %" PRIu64 " circles; classes by %s", nc,
 		      ds_graph__nr_edges(t->graph), st.cycle_edges, st.circles,
-		      top_sort_name(t, PANE_GRAPH)); classes by %s", nc, ds_graph__nr_edges(t->graph),
-		      st.cycle_edges, st.circles, top_sort_name(t, PANE_GRAPH));
+		      top_sort_name(t, PANE_GRAPH));
 	if (st.unknown_keys || st.malformed)
 		top_lines__add(l, TA_ALERT, "%" PRIu64 " dependencies on unknown classes, %" PRIu64
 			       " malformed records", st.unknown_keys, st.malformed);
