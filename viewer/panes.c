@@ -420,8 +420,7 @@ static int cmp_rev_latency(const void *a, const void *b, void *ctx)
 static void dmabuf_anomalies(struct top *t, struct top_lines *l,
 			     const struct ds_dmabuf_buffer *const *bufs, size_t nb, uint64_t now)
 {
-	const struct ds_dmabuf_importer *imp;
-	size_t ni, i, shown = 0, start = l->nr;
+	size_t i, shown = 0, start = l->nr;
 	char a[16];
 
 	top_lines__add(l, TA_HEAD, "%s", "ANOMALIES");
@@ -442,14 +441,6 @@ static void dmabuf_anomalies(struct top *t, struct top_lines *l,
 				       b->last_importer[0] ? b->last_importer : "?");
 			shown++;
 		}
-	}
-	ni = ds_dmabuf_model__importers(t->dmabuf, &imp);
-	for (i = 0; i < ni && shown < LIST_MAX; i++) {
-		if (!imp[i].map_errors)
-			continue;
-		top_lines__add(l, TA_ALERT, "  importer %-24.32s %" PRIu64 " failed map(s) of %"
-			       PRIu64, imp[i].dev_name, imp[i].map_errors, imp[i].maps);
-		shown++;
 	}
 	if (l->nr == start + 1)
 		top_lines__add(l, TA_DIM, "%s", "  none");
@@ -474,8 +465,8 @@ static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 	      PRIu64 " maps after revoke; revocations by %s", nb, live, dt->events, nr,
 	      dt->maps_after_revoke, top_sort_name(t, PANE_DMABUF));
 
-	top_lines__add(l, TA_HEAD, "%-13s %10s %-10s %-8s %-28s %s", "REVOCATIONS", "START s",
-		       "LATENCY", "INO", "STATUS", "WAITS (fence/unmap)");
+	top_lines__add(l, TA_HEAD, "%10s %-9s %-8s %-28s %9s %9s", "REVOKED s", "LATENCY",
+		       "INO", "STATUS", "FENCE", "UNMAP");
 	order = malloc((nr ? nr : 1) * sizeof(*order));
 	if (!order) {
 		top_lines__add(l, TA_ALERT, "%s", "out of memory");
@@ -497,8 +488,7 @@ static void render_dmabuf(struct top *t, struct top_lines *l, unsigned int rows)
 			snprintf(st, sizeof(st), "%s->%s (%s)", ds_vfio_status_name(r->old_status),
 				 ds_vfio_status_name(r->new_status), ds_vfio_cause_name(r->cause));
 		top_lines__add(l, r->end_ts ? TA_TEXT : TA_ALERT,
-			       "%-13s %10.6f %-10s %-8" PRIu64 " %-28s %s/%s", "",
-			       rel(t, r->start_ts),
+			       "%10.6f %-9s %-8" PRIu64 " %-28s %9s %9s", rel(t, r->start_ts),
 			       r->end_ts ? dur(r->end_ts - r->start_ts, a, sizeof(a)) : "PENDING",
 			       r->ino, st, r->vfio ? dur(r->fence_wait_ns, b, sizeof(b)) : "-",
 			       r->vfio ? dur(r->unmap_wait_ns, c, sizeof(c)) : "-");
@@ -597,6 +587,63 @@ static void render_vpr(struct top *t, struct top_lines *l, unsigned int rows)
 
 /* ---- Events ---- */
 
+static const char *dept_class_of(const struct top *t, uint64_t key)
+{
+	uint32_t id = ds_dept_live__class_of(t->dept, key);
+
+	return id == DS_GRAPH_NONE ? "?" : ds_graph__class_name(t->graph, id);
+}
+
+/* What a DEPT record says, in the words of the graph: classes by name. */
+static void dept_details(const struct top *t, const struct ds_event_hdr *ev, char *buf,
+			 size_t len)
+{
+	static const char *const points[] = { "[S]", "[W]", "[E]", "wake" };
+	const struct ds_dept_class_event *c = (const void *)ev;
+	const struct ds_dept_dep_event *d = (const void *)ev;
+	const struct ds_dept_circle_event *ci = (const void *)ev;
+	const struct ds_dept_stack_event *st = (const void *)ev;
+	const struct ds_dept_health_event *h = (const void *)ev;
+
+	/* a record shorter than its type is not read past its size */
+	switch (ev->type) {
+	case DS_EV_DEPT_CLASS:
+		if (ev->size >= sizeof(*c))
+			snprintf(buf, len, " %.96s", c->name);
+		break;
+	case DS_EV_DEPT_DEP:
+	case DS_EV_DEPT_CIRCLE_DEP:
+		if (ev->size < sizeof(*d))
+			break;
+		if (ev->type == DS_EV_DEPT_CIRCLE_DEP)
+			snprintf(buf, len, " circle %u %c: %.60s -> %.60s (%.48s / %.48s)",
+				 d->circle, 'A' + (char)(d->idx % 26), dept_class_of(t, d->fkey),
+				 dept_class_of(t, d->tkey), d->wait_fn, d->event_fn);
+		else
+			snprintf(buf, len, " %.60s -> %.60s (%.48s / %.48s)",
+				 dept_class_of(t, d->fkey), dept_class_of(t, d->tkey), d->wait_fn,
+				 d->event_fn);
+		break;
+	case DS_EV_DEPT_CIRCLE:
+		if (ev->size >= sizeof(*ci))
+			snprintf(buf, len, " circle %u, %u contexts", ci->circle, ci->nr);
+		break;
+	case DS_EV_DEPT_STACK:
+		if (ev->size >= DS_DEPT_STACK_BASE_SIZE)
+			snprintf(buf, len, " circle %u %c %s: %u frames", st->circle,
+				 'A' + (char)(st->idx % 26),
+				 st->point >= 0 && st->point < 4 ? points[st->point] : "?",
+				 ds_dept_stack_event__nr(st));
+		break;
+	case DS_EV_DEPT_HEALTH:
+		if (ev->size >= sizeof(*h))
+			snprintf(buf, len, " %s %.16s", ds_dept_health_what_name(h->what), h->pool);
+		break;
+	default:
+		break;
+	}
+}
+
 static void event_line(const struct top *t, const struct ds_event_hdr *ev, char *buf,
 		       size_t len)
 {
@@ -633,11 +680,7 @@ static void event_line(const struct top *t, const struct ds_event_hdr *ev, char 
 			 v->seq, (uint64_t)v->base, (uint64_t)v->size, v->name);
 		break;
 	case DS_HSRC_DEPT:
-		if (ev->type == DS_EV_DEPT_CLASS) {
-			const struct ds_dept_class_event *c = (const void *)ev;
-
-			snprintf(buf + o, len - o, " %.96s", c->name);
-		}
+		dept_details(t, ev, buf + o, len - o);
 		break;
 	default:
 		break;

@@ -42,9 +42,24 @@ grep -Eq '^ +200\.0us +dsgen/tl3 +gen3 ' "$tmp/fences.txt" && ok "fences: the lo
 expect "batch dmabuf" 0 "$DS" top --batch -i "$REC" --speed 0 --pane dmabuf
 grep -q '^dma-buf: 4 buffers (0 live), 62 events, 6 revocations, 0 maps after revoke; revocations by start$' "$tmp/out" &&
 	ok "dmabuf: title" || bad "dmabuf title" "$(sed -n 2p "$tmp/out")"
-grep -Eq ' 52\.0us +7000 +ok->temp_revoked \(command\) +10\.0us/50\.0us$' "$tmp/out" &&
+grep -Eq ' 52\.0us +7000 +ok->temp_revoked \(command\) +10\.0us +50\.0us$' "$tmp/out" &&
 	ok "dmabuf: the vfio-pci revocation with its latency and waits" || bad "dmabuf revocation" "$(grep 7000 "$tmp/out" | head -3)"
 grep -Eq ' release +ino 7000 ' "$tmp/out" && ok "dmabuf: recent lifecycle lines" || bad "dmabuf recent" "no release line"
+
+grep -A1 '^ANOMALIES$' "$tmp/out" | grep -qx '  none' && ok "dmabuf: no anomaly in a well-behaved run" ||
+	bad "dmabuf anomalies" "$(grep -A3 ANOMALIES "$tmp/out")"
+
+# importers that misbehave: a map while revoked, mappings kept past the invalidation
+"$GEN" -o "$tmp/an.dsr" -n 4 -t 1 -D 1 -R -A >/dev/null || bad "dsgen -R -A" "failed"
+expect "batch dmabuf anomalies" 0 "$DS" top --batch -i "$tmp/an.dsr" --speed 0 --pane dmabuf
+sed -n '/^ANOMALIES$/,/RECENT EVENT/p' "$tmp/out" >"$tmp/an.txt"
+if grep -Eqx '  ino 7001 +vfio_pci_core 1 map\(s\) succeeded while revoked \(vfio temp_revoked\)' "$tmp/an.txt" &&
+	grep -Eqx '  ino 6000 +vfio-pci +still mapped 4\.00s after its invalidation \(importer iommu\)' "$tmp/an.txt" &&
+	grep -Eqx '  ino 7001 +vfio_pci_core still mapped 2\.00s after its invalidation \(importer rdma0\)' "$tmp/an.txt" &&
+	[ "$(wc -l <"$tmp/an.txt")" -eq 5 ]; then ok "dmabuf: the three anomalies, nothing else"
+else bad "dmabuf anomalies" "$(cat "$tmp/an.txt")"; fi
+grep -Eq '^ +0\.000018 PENDING +6000 +invalidate ' "$tmp/out" && ok "dmabuf: the unfinished revocation is PENDING" ||
+	bad "dmabuf pending" "$(grep PENDING "$tmp/out")"
 
 expect "batch, every pane" 0 "$DS" top --batch -i "$REC" --speed 0
 for t in 'Overview: ' 'Fences: ' 'dma-buf: ' 'VPR: ' 'Events: ' 'DEPT graph: '; do
@@ -129,6 +144,11 @@ grep -qx '  3 classes: &ei->i_data_sem:0, PG_locked:0, &journal->j_wait_commit:0
 got=$(awk '/^  CLASS/ { on = 1; next } on { print $1 "/" $2 "/" $3 "/" $4 }' "$tmp/graph.txt" | tr '\n' ' ')
 [ "$got" = "&ei->i_data_sem:0/1/3/yes PG_locked:0/2/1/yes &journal->j_wait_commit:0/1/1/yes &sbi->s_lock:0/1/0/ " ] &&
 	ok "graph: classes, the cyclic ones first, out and in degrees" || bad "graph classes" "$got"
+expect "batch events of DEPT" 0 "$DS" top --batch -i "$tmp/d.dsr" --speed 0 --pane events
+grep -Eq ' dept_circle_dep +circle 1 A: &ei->i_data_sem -> PG_locked \(folio_wait_bit_common / up_write\)$' "$tmp/out" &&
+	grep -Eq ' dept_stack +circle 2 B \[E\]: 3 frames$' "$tmp/out" &&
+	grep -Eq ' dept_circle +circle 2, 2 contexts$' "$tmp/out" &&
+	ok "events: DEPT records in the graph's words" || bad "events DEPT" "$(grep dept_ "$tmp/out" | head -5)"
 
 # --- the screen, under tmux ---
 if ! command -v tmux >/dev/null; then
@@ -173,6 +193,10 @@ else
 	screen "s: back to by waits" '^Fences: .*; by waits$'
 	keys 3
 	screen "3: dma-buf" '^dma-buf: 4 buffers \(0 live\), 62 events, 6 revocations'
+	keys s
+	screen "s: revocations by latency" 'revocations by latency$'
+	sed -n '/REVOKED s/{n;p;}' "$tmp/cap" | grep -Eq '^ +[0-9.]+ 52\.0us +7000 ' &&
+		ok "dma-buf by latency: the 52 us revocation first" || bad "dmabuf sort" "$(grep -A2 'REVOKED s' "$tmp/cap")"
 	keys 4
 	screen "4: VPR" '^VPR: 0 resizes'
 	keys 6
