@@ -145,7 +145,7 @@ got=$(awk '/^  CLASS/ { on = 1; next } on { print $1 "/" $2 "/" $3 "/" $4 }' "$t
 [ "$got" = "&ei->i_data_sem:0/1/3/yes PG_locked:0/2/1/yes &journal->j_wait_commit:0/1/1/yes &sbi->s_lock:0/1/0/ " ] &&
 	ok "graph: classes, the cyclic ones first, out and in degrees" || bad "graph classes" "$got"
 expect "batch events of DEPT" 0 "$DS" top --batch -i "$tmp/d.dsr" --speed 0 --pane events
-grep -Eq ' dept_circle_dep +circle 1 A: &ei->i_data_sem -> PG_locked \(folio_wait_bit_common / up_write\)$' "$tmp/out" &&
+grep -Eq ' dept_circle_dep +circle 1 B: PG_locked -> &journal->j_wait_commit \(jbd2_log_wait_commit / folio_unlock\)$' "$tmp/out" &&
 	grep -Eq ' dept_stack +circle 2 B \[E\]: 3 frames$' "$tmp/out" &&
 	grep -Eq ' dept_circle +circle 2, 2 contexts$' "$tmp/out" &&
 	ok "events: DEPT records in the graph's words" || bad "events DEPT" "$(grep dept_ "$tmp/out" | head -5)"
