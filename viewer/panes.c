@@ -805,6 +805,9 @@ static void edge_detail(const struct top *t, uint32_t e, char *buf, size_t len)
 		return;
 	if (d.ctx)
 		snprintf(ctx, sizeof(ctx), "%c: ", d.ctx);
+	/* the live graph's own source goes without saying; a report's bucket does not */
+	if (d.source && !strcmp(d.source, "tracepoint"))
+		d.source = NULL;
 	snprintf(buf + o, len - o, " %s%s / %s%s%s", ctx, d.wait_fn && d.wait_fn[0] ?
 		 d.wait_fn : "?", d.event_fn && d.event_fn[0] ? d.event_fn : "?",
 		 d.source && d.source[0] ? "  " : "", d.source ? d.source : "");

@@ -311,8 +311,8 @@ PY
 	keys Down
 	keys Enter
 	screen "circle: Enter on [W] opens its class" '^Class: PG_locked:0 \[0+a2\]: ON A CYCLE of 3 classes$'
-	screen "class: what its events wait for" '^  -> &journal->j_wait_commit:0 +x2 +jbd2_log_wait_commit / folio_unlock  tracepoint$'
-	screen "class: what waits for it" '^  <- &ei->i_data_sem:0 +x3 +folio_wait_bit_common / up_write  tracepoint$'
+	screen "class: what its events wait for" '^  -> &journal->j_wait_commit:0 +x2 +jbd2_log_wait_commit / folio_unlock$'
+	screen "class: what waits for it" '^  <- &ei->i_data_sem:0 +x3 +folio_wait_bit_common / up_write$'
 	keys Escape
 	screen "Esc: back to the circle" '^DEPT circle 1: '
 	keys e
