@@ -1117,7 +1117,11 @@ int cmd_top(int argc, char **argv)
 			ret = DS_EXIT_ERROR;
 			goto out;
 		}
-		ds_stream__add_source(t.s, &top_pace_source_ops, t.pace);
+		if (ds_stream__add_source(t.s, &top_pace_source_ops, t.pace)) {
+			ds_err("out of memory");
+			ret = DS_EXIT_ERROR;
+			goto out;
+		}
 	} else {
 		ret = open_live(&t, &p, &fb, &db, &dept, &vb);
 		if (ret)
