@@ -9,6 +9,10 @@
  *   then cycles c = 0..: fence f on timeline c % T, seqno c / T + 1:
  *     init, wait_start (tid 2000 + c % 7), signaled, wait_end, destroy
  *   wait duration = ((c % 1000) + 1) * 1000 ns.
+ *   Cycle c starts 2 us * c after the first (5 events per 2 us: 2.5 M events
+ *   per second of record time).  -r RATE starts it 5 s * c / RATE after the
+ *   first instead (integer nanoseconds, no drift), so the fence events come
+ *   at RATE per second of record time; the replay benchmark paces them.
  *
  * --hang adds one wait on timeline 0 that never ends, started 5 s before
  * the last event.
@@ -355,7 +359,7 @@ static int gen_dept(struct ds_recorder *rec, __u64 *ts, __u64 addr)
 
 int main(int argc, char **argv)
 {
-	unsigned long long events = 1000, cycles, c;
+	unsigned long long events = 1000, rate = 0, cycles, c;
 	unsigned int ntl = 4, ndmabuf = 0, stuck = 0, vfio = 0, vfio_bad = 0, t, i;
 	const char *out = NULL;
 	struct ds_fence_event e;
@@ -363,9 +367,10 @@ int main(int argc, char **argv)
 	struct ds_recorder *rec;
 	int hang = 0, dept = 0, opt, err;
 	__u64 dept_addr = 0;
-	__u64 ts = 1000000000ULL, dur;
+	__u64 ts0 = 1000000000ULL, ts = ts0, dur;
+	char *end;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:r:")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -395,6 +400,13 @@ int main(int argc, char **argv)
 			dept = 1;
 			dept_addr = strtoull(optarg, NULL, 16);
 			break;
+		case 'r':
+			/* up to one cycle per nanosecond */
+			errno = 0;
+			rate = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || !rate || rate > 5000000000ULL)
+				goto usage;
+			break;
 		default:
 			goto usage;
 		}
@@ -420,6 +432,8 @@ int main(int argc, char **argv)
 	}
 	cycles = events > ntl ? (events - ntl) / 5 : 0;
 	for (c = 0; c < cycles; c++) {
+		/* c * 5e9 stays below 2^64 up to 3.6e9 cycles, 18e9 events */
+		ts = ts0 + (rate ? c * 5000000000ULL / rate : c * 2000);
 		dur = ((c % 1000) + 1) * 1000;
 		fill(&e, DS_EV_FENCE_INIT, ts, c, ntl);
 		err = ds_recorder__write(rec, &e.hdr);
@@ -440,8 +454,8 @@ int main(int argc, char **argv)
 		err = err ?: ds_recorder__write(rec, &e.hdr);
 		if (err)
 			goto fail;
-		ts += 2000;
 	}
+	ts = ts0 + (rate ? cycles * 5000000000ULL / rate : cycles * 2000);
 	if (hang) {
 		fill(&e, DS_EV_FENCE_WAIT_START, ts, cycles, ntl);
 		e.hdr.tid = 4242;
@@ -475,6 +489,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]"
-		" [-V] [-A] [-G ADDR]\n");
+		" [-V] [-A] [-G ADDR] [-r EVENTS_PER_SEC]\n");
 	return 2;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# `make bench`: the two performance targets, one PASS/FAIL/SKIP line each
+# `make bench`: the performance targets, one PASS/FAIL/SKIP line each
 # on stdout, progress on stderr.  Exit status 1 when a target is missed or
 # a benchmark could not run to the end.
 #
@@ -21,11 +21,21 @@
 #   8. trace.dat import: >= 1 M tegra_vpr events, deptscope vpr --input at
 #      least as many events/s as trace-cmd report on the same file
 #                                                            (bench/tdgen.c)
+#   9. the viewer, deptscope top, three lines:
+#      a. ingest while rendering every 100 ms (--batch --speed 0) >= 200 000
+#         events/s; deptscope fence -i on the same file alongside
+#      b. a 300 000 events/s recording replayed at its pace in curses under
+#         tmux: every event delivered, none more than one frame (100 ms)
+#         late; render ms/frame
+#      c. CPU time per frame of b <= 3 x htop -d 1's (10 frames/s), measured
+#         under the same tmux in the same run        (bench/dsgen.c -r, htop)
 #
-# Environment: OUT (build dir), DS_BENCH_EVENTS (replay input size,
-# default 10000000, about 1 GB under ${TMPDIR:-/tmp}), DS_BENCH_TDEVENTS
-# (trace.dat events, default 1000000, about 200 MB), DS_BENCH_VPR_FORMATS
-# (the tegra_vpr format files, default $OUT/vmtest/7.3/out).
+# Environment: OUT (build dir), DS_BENCH_PARTS (the parts to run, e.g. "2 9";
+# default all), DS_BENCH_EVENTS (replay input size, default 10000000, about
+# 1 GB under ${TMPDIR:-/tmp}), DS_BENCH_TDEVENTS (trace.dat events, default
+# 1000000, about 200 MB), DS_BENCH_VPR_FORMATS (the tegra_vpr format files,
+# default $OUT/vmtest/7.3/out), DS_BENCH_TOP_EVENTS (part 9a's input,
+# default 20000000, about 2 GB).
 
 set -u
 
@@ -36,11 +46,28 @@ TMPD=${TMPDIR:-/tmp}
 # dsgen writes 512 bytes per 5 events (four 96-byte records, one 128-byte)
 BYTES_PER_EVENT=103
 
+PARTS=${DS_BENCH_PARTS:-1 2 3 4 5 6 7 8 9}
+
 failed=()
 input=
 gen_pid=
+topd=
 
 note() { printf 'bench: %s\n' "$*" >&2; }
+# want N: part N was asked for
+want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+# part 9's tmux: a server of our own on a socket in $topd, no user config
+tm() { env -u TMUX tmux -f /dev/null -S "$topd/tmux" "$@"; }
+
+for p in $PARTS; do
+	case $p in
+	[1-9]) ;;
+	*)
+		echo "bench: DS_BENCH_PARTS: no part '$p' (1-9)" >&2
+		exit 2
+		;;
+	esac
+done
 
 # shellcheck disable=SC2317  # reached through the trap
 cleanup() {
@@ -48,6 +75,11 @@ cleanup() {
 	# tdgen's temporary file too, when it was stopped before its rename
 	[ -n "$input" ] && rm -f "$input" "$input.rss" "$input.err" "$input".tmp.*
 	[ -n "${input2:-}" ] && rm -f "$input2"
+	# part 9: the tmux server takes deptscope top and htop with it (SIGHUP)
+	if [ -n "$topd" ]; then
+		tm kill-server 2>/dev/null
+		rm -rf "$topd"
+	fi
 }
 trap cleanup EXIT
 # exit through the EXIT trap so the 1 GB input never outlives us
@@ -67,8 +99,10 @@ secs() { awk -v d="$1" 'BEGIN { printf "%.1f", d / 1e9 }'; }
 
 # ---- 1. per-event BPF cost ----
 
-note "BPF cost: deptscope vs bpftrace on sched_switch, 3 alternating rounds of 2.5 s"
-"$OUT/bench/bpfcost"
+if want 1; then
+	note "BPF cost: deptscope vs bpftrace on sched_switch, 3 alternating rounds of 2.5 s"
+	"$OUT/bench/bpfcost"
+fi
 case $? in
 0) ;;
 1) failed+=("bpf cost") ;;
@@ -83,6 +117,8 @@ esac
 replay_bench() {
 	local need_kb avail_kb pin=() t0 t1 size pct out rc verdict events rss
 	local tick=0 tty=0
+
+	want 2 || return 0
 
 	need_kb=$((EVENTS * BYTES_PER_EVENT / 1024 + 1024))
 	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
@@ -190,6 +226,7 @@ input=
 # ---- 3. dma-buf replay: >= 1 M dma-buf events through the dma-buf model ----
 dmabuf_bench() {
 	local out rc
+	want 3 || return 0
 	input=$(mktemp "$TMPD/deptscope-dmabuf.XXXXXX") || return 2
 	# 72000 buffers x 14 lifecycle events (bench/dsgen.c -D)
 	note "generating 1008000 dma-buf events"
@@ -221,6 +258,7 @@ input=
 GUEST_TARGET=2.5
 guest_cost() {
 	local res=$OUT/vmtest/7.3/results.json
+	want 4 || return 0
 	note "BPF cost in the guest: booting the patched 7.3 kernel (tests/vm; cold: builds it)"
 	rm -f "$res"
 	VMTEST_KERNELS=7.3 DS_SRCDIR=$SRC OUT=$OUT "$SRC/tests/vm/vmtest.sh" >&2
@@ -253,6 +291,7 @@ esac
 # ---- 5. triage throughput against grep, and RSS against input size ----
 triage_bench() {
 	local corpus=$SRC/../shared/corpus/dept-reports small big nrep t0 t1 g ds r100 r300 out
+	want 5 || return 0
 	if [ ! -d "$corpus" ]; then
 		echo "triage: SKIP: no report corpus at $corpus"
 		return 0
@@ -279,7 +318,7 @@ triage_bench() {
 	r100=$( { /usr/bin/time -f '%M' "$OUT/deptscope" triage --no-db --json "$small" \
 		>/dev/null; } 2>&1 | tail -n 1)
 	rm -f "$small" "$big"
-	input= input2=
+	input='' input2=''
 	awk -v sz="$(( 300 * 1024 * 1024 ))" -v g="$g" -v d="$ds" -v r1="$r100" -v r3="$r300" \
 	    -v n="$nrep" 'BEGIN {
 		gm = sz / (g / 1e9) / 1048576; dm = sz / (d / 1e9) / 1048576
@@ -300,6 +339,7 @@ esac
 # ---- 6. graph: cycle checks per edge, against a naive DFS per edge ----
 graph_bench() {
 	local out rc
+	want 6 || return 0
 	note "graph: 1 M edges among 100 000 classes (about 30 s)"
 	out=$("$OUT/bench/graphbench")
 	rc=$?
@@ -328,6 +368,7 @@ esac
 # dumps of the graph (about 50 MiB each) under TMPDIR and removes them.
 ingest_bench() {
 	local out rc
+	want 7 || return 0
 	note "DEPT ingest: 1 M new edges, 3 rounds; /proc/dept_deps polls of the same graph;" \
 	     "the random shape for information (about 40 s)"
 	out=$(TMPDIR=$TMPD "${pin[@]}" "$OUT/bench/deptingest")
@@ -413,6 +454,8 @@ tracedat_bench() {
 	local need_kb avail_kb gen events resizes nfailed sum got_r got_f rc n tc_ns vpr_ns
 	local dsr
 
+	want 8 || return 0
+
 	if ! command -v trace-cmd >/dev/null; then
 		echo "tracedat import: SKIP: trace-cmd not installed"
 		return 0
@@ -489,6 +532,337 @@ esac
 [ -n "$input" ] && rm -f "$input" "$input.rss" "$input.err"
 [ -n "${input2:-}" ] && rm -f "$input2"
 input='' input2=''
+
+# ---- 9. the viewer: deptscope top ----
+# a. Ingest while it renders: --batch --speed 0 --interval 100 over a recording
+#    long enough to span about ten frames, against deptscope fence -i on the same
+#    file (the same fence model, no viewer).  Pinned like replay; best of 3 each,
+#    wall clock around the whole command for both.
+# b. A recording made at TOP_RATE events/s of record time (dsgen -r), replayed
+#    at --speed 1 in curses under tmux (stdin and stdout a terminal), with
+#    -n: the frames of the recording's length and a few more.  Kept up means
+#    every event arrived before the last frame and none later than one frame
+#    after its due time (the pacer's max lag).
+# c. CPU per frame of b against htop -d 1 (10 frames/s, the same tmux pane
+#    size, pinned alike), both sampled from /proc over the same window of their
+#    steady state, best of TOP_ROUNDS rounds each.
+TOP_EVENTS=${DS_BENCH_TOP_EVENTS:-20000000}
+TOP_RATE=300000		# b: events per second of record time
+TOP_SECS=5		# b: the recording's length, s
+TOP_TARGET=200000	# a: events/s while rendering at 10 frames/s
+TOP_LAG_MS=100		# b: one frame at --interval 100
+TOP_CPU_TARGET=3	# c: deptscope top's CPU per frame <= this x htop's
+TOP_ROUNDS=2		# b and c alternate
+# c: the window, ms after the process started: past start-up, before the end
+TOP_WIN0=1000
+TOP_WIN1=4500
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# cpu_ns PID: the CPU time of all of PID's threads so far, ns (schedstat, or
+# /proc/PID/stat's utime + stime in clock ticks without CONFIG_SCHED_INFO)
+cpu_ns() {
+	local f v s=0
+	for f in /proc/"$1"/task/*/schedstat; do
+		[ -r "$f" ] || break
+		read -r v _ <"$f" || return 1
+		s=$((s + v))
+	done
+	if [ "$s" = 0 ]; then
+		s=$(awk -v hz="$HZ" '{ sub(/^.*\) /, ""); printf "%.0f", ($12 + $13) * 1e9 / hz }' \
+			"/proc/$1/stat" 2>/dev/null) || return 1
+	fi
+	echo "$s"
+}
+
+# sleep_until NS: sleep until now_ns reaches NS
+sleep_until() {
+	local d=$(($1 - $(now_ns)))
+	[ "$d" -gt 0 ] && sleep "$(awk -v d="$d" 'BEGIN { printf "%.3f", d / 1e9 }')"
+	return 0
+}
+
+# top_timing FILE: "frames mean_ms max_ms events secs lag_ms" from the
+# --timing line in FILE, empty without one
+top_timing() {
+	awk '/^deptscope top: timing:/ {
+		f = m = x = e = s = l = ""
+		if (match($0, /[0-9]+ frames/)) f = substr($0, RSTART, RLENGTH) + 0
+		if (match($0, /render [0-9.]+ ms mean/)) m = substr($0, RSTART + 7, RLENGTH - 15)
+		if (match($0, /[0-9.]+ ms max;/)) x = substr($0, RSTART, RLENGTH - 8)
+		if (match($0, /[0-9]+ events in/)) e = substr($0, RSTART, RLENGTH - 10)
+		if (match($0, /in [0-9.]+ s/)) s = substr($0, RSTART + 3, RLENGTH - 5)
+		if (match($0, /lag [0-9.]+ ms/)) l = substr($0, RSTART + 4, RLENGTH - 7)
+		if (f != "" && m != "" && x != "" && e != "" && s != "" && l != "")
+			print f, m, x, e, s, l
+	}' "$1" | tail -n 1
+}
+
+# pane_run NAME CMD...: CMD in a new detached 120x40 tmux session NAME.  CMD's
+# PID goes to $topd/NAME.pid (exec keeps it), its stderr to $topd/NAME.err and
+# its exit status to $topd/NAME.rc.  Prints the PID once CMD runs.
+pane_run() {
+	local name=$1 pid
+	shift
+	rm -f "$topd/$name".*
+	{
+		# shellcheck disable=SC2016  # expanded by the pane's sh
+		printf 'sh -c '\''echo $$ >"$0"; exec "$@"'\'' %q' "$topd/$name.pid"
+		printf ' %q' "$@"
+		printf ' 2>%q\n' "$topd/$name.err"
+		printf 'echo $? >%q\n' "$topd/$name.rc"
+	} >"$topd/$name.sh"
+	tm new-session -d -s "$name" -x 120 -y 40 "sh $(printf %q "$topd/$name.sh")" || return 1
+	for _ in $(seq 100); do
+		pid=$(cat "$topd/$name.pid" 2>/dev/null)
+		[ -n "$pid" ] && [ -e "/proc/$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# pane_wait NAME SECS: wait up to SECS for NAME's command to end
+pane_wait() {
+	for _ in $(seq $(($2 * 20))); do
+		[ -s "$topd/$1.rc" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# window_cpu PID T0: ns of CPU per frame at 10 frames/s that PID spent between
+# T0 + TOP_WIN0 ms and T0 + TOP_WIN1 ms; empty when PID ended before
+window_cpu() {
+	local w1 w2 c1 c2
+	sleep_until $(($2 + TOP_WIN0 * 1000000))
+	w1=$(now_ns)
+	c1=$(cpu_ns "$1") || return 1
+	sleep_until $(($2 + TOP_WIN1 * 1000000))
+	w2=$(now_ns)
+	c2=$(cpu_ns "$1") || return 1
+	[ -e "/proc/$1" ] || return 1
+	awk -v c=$((c2 - c1)) -v w=$((w2 - w1)) 'BEGIN { printf "%.0f\n", c / (w / 1e8) }'
+}
+
+# a. ingest with frames, against deptscope fence -i
+top_ingest() {
+	local rec=$topd/ingest.dsr expect t0 t1 fbest='' tbest='' tline='' timing seen rc
+	local need_kb avail_kb
+
+	need_kb=$((TOP_EVENTS * BYTES_PER_EVENT / 1024 + 1024))
+	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
+		echo "top ingest: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
+		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_TOP_EVENTS)"
+		return 0
+	fi
+	note "top: generating $TOP_EVENTS events (dsgen, 2.5 M events/s of record time)"
+	"$OUT/bench/dsgen" -o "$rec" -n "$TOP_EVENTS" || { echo "top ingest: FAIL (dsgen)"; return 2; }
+	# dsgen: 4 fence_name records, then whole cycles of 5 events
+	expect=$((4 + (TOP_EVENTS - 4) / 5 * 5))
+	note "top: ingest, 3 alternating rounds of deptscope fence -i and deptscope top --batch"
+	"${pin[@]}" "$OUT/deptscope" fence -i "$rec" >/dev/null 2>&1	# page cache
+	for _ in 1 2 3; do
+		t0=$(now_ns)
+		"${pin[@]}" "$OUT/deptscope" fence -i "$rec" >/dev/null 2>"$topd/fence.err"
+		rc=$?
+		t1=$(now_ns)
+		if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
+			cat "$topd/fence.err" >&2
+			echo "top ingest: FAIL (deptscope fence -i exited with $rc)"
+			return 2
+		fi
+		if [ -z "$fbest" ] || [ $((t1 - t0)) -lt "$fbest" ]; then
+			fbest=$((t1 - t0))
+		fi
+		t0=$(now_ns)
+		"${pin[@]}" "$OUT/deptscope" top --batch --speed 0 --interval 100 --timing \
+			--pane fences -i "$rec" >/dev/null 2>"$topd/ingest.err"
+		rc=$?
+		t1=$(now_ns)
+		timing=$(top_timing "$topd/ingest.err")
+		if [ "$rc" != 0 ] || [ -z "$timing" ]; then
+			cat "$topd/ingest.err" >&2
+			echo "top ingest: FAIL (deptscope top exited with $rc${timing:-, no timing line})"
+			return 2
+		fi
+		read -r _ _ _ seen _ <<<"$timing"
+		if [ "$seen" != "$expect" ]; then
+			echo "top ingest: FAIL: deptscope top saw $seen events of $expect"
+			return 1
+		fi
+		if [ -z "$tbest" ] || [ $((t1 - t0)) -lt "$tbest" ]; then
+			tbest=$((t1 - t0))
+			tline=$timing
+		fi
+	done
+	rm -f "$rec"
+	awk -v n="$expect" -v t="$tbest" -v f="$fbest" -v tl="$tline" -v target="$TOP_TARGET" 'BEGIN {
+		split(tl, x, " ")
+		te = n / (t / 1e9); fe = n / (f / 1e9)
+		ok = te >= target
+		printf "top ingest: deptscope top --batch --speed 0 --interval 100: %d events in " \
+		       "%.3f s, %.2f M events/s, %d frames, render %.3f ms mean; deptscope fence -i " \
+		       "%.2f M events/s, ratio %.2f (target >= %d events/s): %s\n",
+		       n, t / 1e9, te / 1e6, x[1], x[2], fe / 1e6, te / fe, target,
+		       ok ? "PASS" : "FAIL"
+		exit ok ? 0 : 1
+	}'
+}
+
+# b. and c., alternating under tmux; prints both lines and adds to failed
+top_screen() {
+	local rec=$topd/paced.dsr n expect frames pid t0 c timing rc round
+	local ok=1 why='' lag_max=0 rmean_sum=0 rmax=0 secs_max=0 procs
+	local top_cpu='' htop_cpu='' have_htop=1
+
+	if ! command -v tmux >/dev/null; then
+		echo "top paced: SKIP: tmux not installed (make deps)"
+		echo "top vs htop: SKIP: tmux not installed (make deps)"
+		return 0
+	fi
+	command -v htop >/dev/null || have_htop=0
+	n=$((TOP_RATE * TOP_SECS + 4))
+	expect=$((4 + (n - 4) / 5 * 5))
+	# a frame at once, one per 100 ms of the recording, one at its end, and 3 more
+	frames=$((TOP_SECS * 10 + 5))
+	note "top: a recording of $TOP_SECS s at $TOP_RATE events/s (dsgen -r)"
+	if ! "$OUT/bench/dsgen" -o "$rec" -n "$n" -r "$TOP_RATE"; then
+		echo "top paced: FAIL (dsgen)"
+		failed+=("top paced (error)")
+		return 0
+	fi
+	cat "$rec" >/dev/null
+	mkdir -p "$topd/home"
+	for round in $(seq "$TOP_ROUNDS"); do
+		note "top: round $round/$TOP_ROUNDS: deptscope top --speed 1 in curses under" \
+		     "tmux, $frames frames"
+		if ! pid=$(pane_run top "${pin[@]}" "$OUT/deptscope" top -i "$rec" --speed 1 \
+				--interval 100 --timing -n "$frames"); then
+			why=" could not start deptscope top under tmux;"
+			rc=2
+			break
+		fi
+		t0=$(now_ns)
+		c=$(window_cpu "$pid" "$t0")
+		if ! pane_wait top $((TOP_SECS + 20)); then
+			tm kill-session -t top 2>/dev/null
+			why=" deptscope top did not end after $frames frames;"
+			rc=1
+			break
+		fi
+		rc=$(cat "$topd/top.rc")
+		timing=$(top_timing "$topd/top.err")
+		if [ "$rc" != 0 ] || [ -z "$timing" ]; then
+			cat "$topd/top.err" >&2
+			why=" deptscope top exited with $rc${timing:-, no timing line};"
+			rc=2
+			break
+		fi
+		note "top: round $round: $timing (frames, render mean and max ms, events, s," \
+		     "lag ms); CPU ${c:-?} ns/frame"
+		# shellcheck disable=SC2086  # six fields
+		set -- $timing
+		if [ "$4" != "$expect" ]; then
+			ok=0
+			why+=" round $round: $4 of $expect events delivered in $1 frames;"
+		fi
+		if awk -v l="$6" -v t="$TOP_LAG_MS" 'BEGIN { exit !(l >= t) }'; then
+			ok=0
+			why+=" round $round: a record $6 ms late;"
+		fi
+		lag_max=$(awk -v a="$lag_max" -v b="$6" 'BEGIN { print (b > a ? b : a) }')
+		rmax=$(awk -v a="$rmax" -v b="$3" 'BEGIN { print (b > a ? b : a) }')
+		secs_max=$(awk -v a="$secs_max" -v b="$5" 'BEGIN { print (b > a ? b : a) }')
+		rmean_sum=$(awk -v a="$rmean_sum" -v b="$2" 'BEGIN { print a + b }')
+		if [ -n "$c" ] && { [ -z "$top_cpu" ] || [ "$c" -lt "$top_cpu" ]; }; then
+			top_cpu=$c
+		fi
+		rc=0
+
+		[ "$have_htop" = 1 ] || continue
+		note "top: round $round/$TOP_ROUNDS: htop -d 1 under tmux for" \
+		     "$(awk -v w="$TOP_WIN1" 'BEGIN { print w / 1000 }') s"
+		if ! pid=$(pane_run htop "${pin[@]}" env HOME="$topd/home" \
+				XDG_CONFIG_HOME="$topd/home" htop -d 1); then
+			echo "top vs htop: FAIL (could not start htop under tmux)"
+			failed+=("top vs htop (error)")
+			have_htop=2
+			continue
+		fi
+		t0=$(now_ns)
+		c=$(window_cpu "$pid" "$t0")
+		kill "$pid" 2>/dev/null
+		pane_wait htop 5 || tm kill-session -t htop 2>/dev/null
+		note "top: round $round: htop CPU ${c:-?} ns/frame"
+		if [ -n "$c" ] && { [ -z "$htop_cpu" ] || [ "$c" -lt "$htop_cpu" ]; }; then
+			htop_cpu=$c
+		fi
+	done
+	rm -f "$rec"
+
+	if [ "$rc" != 0 ]; then
+		echo "top paced: FAIL:$why"
+		failed+=("top paced (error)")
+		echo "top vs htop: SKIP: no deptscope top run to compare"
+		return 0
+	fi
+	awk -v ok="$ok" -v why="$why" -v rate="$TOP_RATE" -v s="$TOP_SECS" -v n="$TOP_ROUNDS" \
+	    -v e="$expect" -v lag="$lag_max" -v t="$TOP_LAG_MS" -v sm="$secs_max" \
+	    -v rs="$rmean_sum" -v rx="$rmax" 'BEGIN {
+		printf "top paced: %d events/s for %d s at --speed 1 in curses, %d rounds: ",
+		       rate, s, n
+		if (ok)
+			printf "all %d events each, at most %.1f ms late, run %.2f s", e, lag, sm
+		else
+			printf "%s", substr(why, 2)
+		printf "; render %.3f ms/frame mean, %.3f ms max " \
+		       "(target: every event, none >= %d ms late): %s\n", rs / n, rx, t,
+		       ok ? "PASS" : "FAIL"
+	}'
+	[ "$ok" = 1 ] || failed+=("top paced")
+
+	case $have_htop in
+	0)
+		echo "top vs htop: SKIP: htop not installed (make deps); deptscope top" \
+		     "$(awk -v a="${top_cpu:-0}" 'BEGIN { printf "%.2f", a / 1e6 }') ms" \
+		     "CPU/frame at $TOP_RATE events/s"
+		return 0
+		;;
+	2) return 0 ;;
+	esac
+	if [ -z "$top_cpu" ] || [ -z "$htop_cpu" ]; then
+		echo "top vs htop: FAIL (no CPU sample: deptscope top ${top_cpu:-none}," \
+		     "htop ${htop_cpu:-none} ns/frame)"
+		failed+=("top vs htop (error)")
+		return 0
+	fi
+	procs=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+	awk -v a="$top_cpu" -v b="$htop_cpu" -v t="$TOP_CPU_TARGET" -v rate="$TOP_RATE" \
+	    -v p="$procs" 'BEGIN {
+		ok = a <= b * t
+		printf "top vs htop: CPU per frame at 10 frames/s: deptscope top %.2f ms " \
+		       "(replaying %d events/s), htop -d 1 %.2f ms (%d processes), ratio %.2f " \
+		       "(target <= %.1f): %s\n", a / 1e6, rate, b / 1e6, p, a / b, t,
+		       ok ? "PASS" : "FAIL"
+		exit !ok
+	}' || failed+=("top vs htop")
+}
+
+top_bench() {
+	want 9 || return 0
+	topd=$(mktemp -d "$TMPD/deptscope-top.XXXXXX") || return 2
+	top_ingest
+	case $? in
+	0) ;;
+	1) failed+=("top ingest") ;;
+	*) failed+=("top ingest (error)") ;;
+	esac
+	top_screen
+	tm kill-server 2>/dev/null
+	rm -rf "$topd"
+	topd=
+}
+top_bench
 
 if [ ${#failed[@]} -gt 0 ]; then
 	msg=

@@ -14,7 +14,7 @@ PKGS=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev
 	libtraceevent-dev libtracefs-dev libtracecmd-dev libncurses-dev libgraphviz-dev libsqlite3-dev
 	libclang-rt-14-dev chromium
-	python3 sqlite3 bpftrace linux-perf trace-cmd procps util-linux libcap2-bin time tmux
+	python3 sqlite3 bpftrace linux-perf trace-cmd procps util-linux libcap2-bin time tmux htop
 	qemu-system-x86 busybox-static cpio xz-utils file flex bison bc libssl-dev dwarves
 )
 
