@@ -63,16 +63,29 @@ scenario() {
 	echo "$1" >>$OUT/scenarios
 }
 
+# deptscope top --batch (live: every source the kernel has) beside some of
+# the scenarios, one pane each; check.py reads its frames.  Where a
+# scenario's checks time events, top attaches after the scenario's own
+# deptscope: a tracepoint runs its probes in the order they were attached,
+# so top's do not delay that deptscope's stamps.
+TOP="top --batch --interval 200 --pane"
+
 scenario wait
 start wait_fence fence --json --hang-ms 20000
+# the 300 ms wait pending in a frame, then among the longest
+start wait_top $TOP fences
 /scen/vmscen wait 300 >$OUT/wait.facts 2>$OUT/wait.facts.err
 sleep 0.5
+stop wait_top
 stop wait_fence
 
 scenario hang
 start hang_fence fence --json --hang-ms 400
+# the 2 s wait pending, a hang once older than 1 s, then among the longest
+start hang_top $TOP fences
 /scen/vmscen wait 2000 >$OUT/hang.facts 2>$OUT/hang.facts.err
 sleep 0.5
+stop hang_top
 stop hang_fence
 
 scenario merge
@@ -89,6 +102,10 @@ start dmabuf_trace dmabuf --json
 /scen/vmscen wait 200 >>$OUT/dmabuf.facts 2>>$OUT/dmabuf.facts.err
 sleep 0.5
 stop dmabuf_trace
+
+# the dma-buf pane through both revocation scenarios (7.3 config only);
+# their checks time nothing but the kernel's own waits
+[ -e /dev/iommu ] && start dmabuf_top $TOP dmabuf
 
 # iommufd selftest exporter (7.3 config only): revocation without hardware
 if [ -e /dev/iommu ]; then
@@ -109,6 +126,7 @@ if [ -e /dev/iommu ] && grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/nul
 	cat /sys/kernel/tracing/events/vfio_pci/vfio_pci_dma_buf_state_end/format \
 		>$OUT/vfio_state_end_format 2>/dev/null
 fi
+[ -e $OUT/dmabuf_top.pid ] && stop dmabuf_top
 
 # BPF cost per event of the dma-buf programs against the fence programs
 # (7.3 with our patches: CPU-access events); make bench reports the ratio
@@ -132,6 +150,8 @@ if [ -e $FIX ] && [ -d /scen/dept ]; then
 	start dept_classic dept --json
 	DS_ENV=
 	start dept_rec record -o $OUT/dept.dsr dept
+	# the Graph pane: the circles, as deptscope dept reports them
+	start dept_top $TOP graph
 	for f in /scen/dept/*.script; do
 		cat "$f" >$FIX 2>>$OUT/dept.facts.err
 		echo "$(basename "$f" .script) $?" >>$OUT/dept.facts
@@ -141,6 +161,9 @@ if [ -e $FIX ] && [ -d /scen/dept ]; then
 	stop dept_rec
 	stop dept_classic
 	stop dept_live
+	# last: its frames go on while the others end, so the newest circle
+	# (finished once idle for 300 ms) is in one
+	stop dept_top
 	grep -wFf /scen/dept/frames /proc/kallsyms >$OUT/dept_kallsyms
 	# the events' own text form: one script again, through tracefs
 	T=/sys/kernel/tracing
@@ -309,6 +332,20 @@ if [ -e $VFIX/run ]; then
 	for e in $T/events/tegra_vpr/tegra_vpr_*; do
 		cat "$e/format" >$OUT/vpr_format_$(basename "$e") 2>/dev/null
 	done
+	# The VPR pane of deptscope top beside deptscope vpr's rows, on a short
+	# repeat: the setup again (the VPR empty, seq from 1), the grow, the
+	# shrink and the failed grow.  Not in the run above: a third BPF
+	# instance there would stretch the step times that are checked.
+	start vpr_top $TOP vpr
+	start vpr_text vpr
+	for s in setup grow shrink failgrow; do
+		cat $OUT/vpr_$s.script >$VFIX/run 2>>$OUT/vpr_top.facts.err
+		echo "$s $?" >>$OUT/vpr_top.facts
+		sleep 0.1
+	done
+	sleep 0.5
+	stop vpr_text
+	stop vpr_top
 fi
 
 scenario replay
@@ -331,6 +368,8 @@ $DS report --json --no-stacks $OUT/replay.dsr >$OUT/replay_report.out 2>$OUT/rep
 echo $? >$OUT/replay_report.rc
 
 uname -r >$OUT/kernel
+# the event systems: what a live deptscope top attaches
+ls /sys/kernel/tracing/events >$OUT/event_systems
 ls /sys/kernel/tracing/events/dma_buf >$OUT/dma_buf_events 2>/dev/null
 # whether this kernel's sw_sync fences have enable_signaling (6.12: yes, 7.3: no)
 grep -c ' timeline_fence_enable_signaling$' /proc/kallsyms >$OUT/sw_sync_enable_signaling
