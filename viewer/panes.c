@@ -325,11 +325,13 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 		const struct ds_fence_timeline *tl = tls[i];
 
 		sparkline(t, &tl->hist, lo, hi - lo + 1, sp, sizeof(sp));
+		/* no completed wait yet: no latency to show, not a zero one */
 		top_lines__add(l, tl->hangs ? TA_ALERT : TA_TEXT, "%-28.28s %7" PRIu64
 			       " %9s %9s %9s  %s", ds_fence_timeline__label(tl, lab, sizeof(lab)),
-			       tl->waits, dur(ds_hist__percentile(&tl->hist, 50), a, sizeof(a)),
-			       dur(ds_hist__percentile(&tl->hist, 99), b, sizeof(b)),
-			       dur(tl->hist.max, c, sizeof(c)), sp);
+			       tl->waits, !tl->waits ? "-" :
+			       dur(ds_hist__percentile(&tl->hist, 50), a, sizeof(a)),
+			       !tl->waits ? "-" : dur(ds_hist__percentile(&tl->hist, 99), b, sizeof(b)),
+			       !tl->waits ? "-" : dur(tl->hist.max, c, sizeof(c)), sp);
 	}
 	if (n > rows)
 		top_lines__add(l, TA_DIM, "... %zu more timelines", n - rows);
@@ -748,7 +750,7 @@ static void item(struct top *t, struct top_lines *l, enum top_gview kind, uint64
 	/* a class twice in one view ([S] and [E]): the cursor tells them apart */
 	for (i = 0; i < t->nr_items; i++)
 		it.nth += t->items[i].kind == kind && t->items[i].id == id;
-	sel = t->sel_set && item_eq(&t->sel, &it);
+	sel = t->cursor && t->sel_set && item_eq(&t->sel, &it);
 	va_start(ap, fmt);
 	text[0] = sel ? '>' : ' ';
 	text[1] = ' ';
@@ -1082,7 +1084,7 @@ static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 	}
 	ds_graph_sccs__free(&s);
 	/* the cursor's row went away, or there was none: the first row takes it */
-	if (t->sel_line < 0 && t->nr_items) {
+	if (t->cursor && t->sel_line < 0 && t->nr_items) {
 		t->sel = t->items[0];
 		t->sel_set = true;
 		t->sel_line = t->items[0].line;

@@ -161,6 +161,7 @@ static int ui_begin(struct ui *u)
 	}
 	curses_active = 1;
 	u->curses = true;
+	u->t->cursor = true;
 	ds_log_set_sink(log_sink, u->t);
 	cbreak();
 	noecho();

@@ -126,6 +126,7 @@ struct top {
 	/* UI state */
 	bool utf8;
 	int cols;			/* screen width long rows wrap at; 0: never (--batch) */
+	bool cursor;			/* a Graph pane cursor to show: curses, not --batch */
 	bool frozen;			/* the screen stays, ingest goes on */
 	char filter[64];		/* Events pane: substring */
 	unsigned int sort[PANE_NR];	/* index into the pane's sort orders */

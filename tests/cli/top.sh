@@ -135,9 +135,10 @@ for l in sys.stdin:
 b1=$(awk '$1 == 1 { print $2 }' "$tmp/buckets")
 b2=$(awk '$1 == 2 { print $2 }' "$tmp/buckets")
 if [ -n "$b1" ] && [ -n "$b2" ] &&
-	grep -Eqx "> circle 2 +[0-9.]+ s  $b2 +deadlock  &ei->i_data_sem -> PG_locked -> &ei->i_data_sem" "$tmp/graph.txt" &&
+	grep -Eqx "  circle 2 +[0-9.]+ s  $b2 +deadlock  &ei->i_data_sem -> PG_locked -> &ei->i_data_sem" "$tmp/graph.txt" &&
 	grep -Eqx "  circle 1 +[0-9.]+ s  $b1 +deadlock  &ei->i_data_sem -> PG_locked -> &journal->j_wait_commit -> &ei->i_data_sem" "$tmp/graph.txt"
-then ok "graph: both circles, newest first, with deptscope dept's buckets ($b1 $b2)"
+	! grep -q '^>' "$tmp/graph.txt"
+then ok "graph: both circles, newest first, with deptscope dept's buckets ($b1 $b2); no cursor in --batch"
 else bad "graph circles" "$(grep circle "$tmp/graph.txt"; cat "$tmp/buckets")"; fi
 grep -qx '  3 classes: &ei->i_data_sem:0, PG_locked:0, &journal->j_wait_commit:0' "$tmp/graph.txt" &&
 	ok "graph: the cyclic component" || bad "graph component" "$(grep classes: "$tmp/graph.txt")"
