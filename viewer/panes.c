@@ -328,10 +328,10 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 		/* no completed wait yet: no latency to show, not a zero one */
 		top_lines__add(l, tl->hangs ? TA_ALERT : TA_TEXT, "%-28.28s %7" PRIu64
 			       " %9s %9s %9s  %s", ds_fence_timeline__label(tl, lab, sizeof(lab)),
-			       tl->waits, !tl->waits ? "-" :
-			       dur(ds_hist__percentile(&tl->hist, 50), a, sizeof(a)),
-			       !tl->waits ? "-" : dur(ds_hist__percentile(&tl->hist, 99), b, sizeof(b)),
-			       !tl->waits ? "-" : dur(tl->hist.max, c, sizeof(c)), sp);
+			       tl->waits,
+			       tl->waits ? dur(ds_hist__percentile(&tl->hist, 50), a, sizeof(a)) : "-",
+			       tl->waits ? dur(ds_hist__percentile(&tl->hist, 99), b, sizeof(b)) : "-",
+			       tl->waits ? dur(tl->hist.max, c, sizeof(c)) : "-", sp);
 	}
 	if (n > rows)
 		top_lines__add(l, TA_DIM, "... %zu more timelines", n - rows);
