@@ -250,6 +250,12 @@ static void sparkline(const struct top *t, const struct ds_hist *h, unsigned int
 	buf[o] = '\0';
 }
 
+/* A timeline's percentile; "-" before its first completed wait, not a zero. */
+static const char *pct(const struct ds_fence_timeline *tl, unsigned int p, char *buf, size_t len)
+{
+	return tl->waits ? dur(ds_hist__percentile(&tl->hist, p), buf, len) : "-";
+}
+
 static int cmp_timeline(const void *a, const void *b, void *ctx)
 {
 	const struct ds_fence_timeline *x = *(const struct ds_fence_timeline *const *)a;
@@ -325,12 +331,9 @@ static void render_fences(struct top *t, struct top_lines *l, unsigned int rows)
 		const struct ds_fence_timeline *tl = tls[i];
 
 		sparkline(t, &tl->hist, lo, hi - lo + 1, sp, sizeof(sp));
-		/* no completed wait yet: no latency to show, not a zero one */
 		top_lines__add(l, tl->hangs ? TA_ALERT : TA_TEXT, "%-28.28s %7" PRIu64
 			       " %9s %9s %9s  %s", ds_fence_timeline__label(tl, lab, sizeof(lab)),
-			       tl->waits,
-			       tl->waits ? dur(ds_hist__percentile(&tl->hist, 50), a, sizeof(a)) : "-",
-			       tl->waits ? dur(ds_hist__percentile(&tl->hist, 99), b, sizeof(b)) : "-",
+			       tl->waits, pct(tl, 50, a, sizeof(a)), pct(tl, 99, b, sizeof(b)),
 			       tl->waits ? dur(tl->hist.max, c, sizeof(c)) : "-", sp);
 	}
 	if (n > rows)
