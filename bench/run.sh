@@ -56,6 +56,19 @@ topd=
 note() { printf 'bench: %s\n' "$*" >&2; }
 # want N: part N was asked for
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# room LABEL KB KNOB: whether $TMPD has KB (plus 1 MiB) free; if not, the
+# part's SKIP line, naming the variable that makes its input smaller
+room() {
+	local need_kb=$(($2 + 1024)) avail_kb
+
+	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
+		echo "$1: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
+		     "has $((avail_kb / 1024)) MiB (set TMPDIR or $3)"
+		return 1
+	fi
+}
 # part 9's tmux: a server of our own on a socket in $topd, no user config
 tm() { env -u TMUX tmux -f /dev/null -S "$topd/tmux" "$@"; }
 
@@ -115,18 +128,12 @@ esac
 # ---- 2. replay throughput ----
 
 replay_bench() {
-	local need_kb avail_kb pin=() t0 t1 size pct out rc verdict events rss
+	local pin=() t0 t1 size pct out rc verdict events rss
 	local tick=0 tty=0
 
 	want 2 || return 0
 
-	need_kb=$((EVENTS * BYTES_PER_EVENT / 1024 + 1024))
-	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
-	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
-		echo "replay: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
-		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_EVENTS)"
-		return 0
-	fi
+	room "replay" $((EVENTS * BYTES_PER_EVENT / 1024)) DS_BENCH_EVENTS || return 0
 	input=$(mktemp "$TMPD/deptscope-bench.XXXXXX") || return 2
 
 	note "generating $EVENTS events into $input"
@@ -451,7 +458,7 @@ td_line() {
 }
 
 tracedat_bench() {
-	local need_kb avail_kb gen events resizes nfailed sum got_r got_f rc n tc_ns vpr_ns
+	local gen events resizes nfailed sum got_r got_f rc n tc_ns vpr_ns
 	local dsr
 
 	want 8 || return 0
@@ -465,13 +472,7 @@ tracedat_bench() {
 		     "(run make vmtest first)"
 		return 0
 	fi
-	need_kb=$((TD_EVENTS * TD_BYTES_PER_EVENT / 1024 + 1024))
-	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
-	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
-		echo "tracedat import: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
-		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_TDEVENTS)"
-		return 0
-	fi
+	room "tracedat import" $((TD_EVENTS * TD_BYTES_PER_EVENT / 1024)) DS_BENCH_TDEVENTS || return 0
 	input=$(mktemp "$TMPD/deptscope-trace.XXXXXX") || return 2
 	dsr=$(mktemp "$TMPD/deptscope-import.XXXXXX") || return 2
 	input2=$dsr
@@ -646,15 +647,8 @@ window_cpu() {
 # a. ingest with frames, against deptscope fence -i
 top_ingest() {
 	local rec=$topd/ingest.dsr expect t0 t1 fbest='' tbest='' tline='' timing seen rc
-	local need_kb avail_kb
 
-	need_kb=$((TOP_EVENTS * BYTES_PER_EVENT / 1024 + 1024))
-	avail_kb=$(df -Pk "$TMPD" 2>/dev/null | awk 'NR == 2 { print $4 }')
-	if [ -n "$avail_kb" ] && [ "$avail_kb" -lt "$need_kb" ]; then
-		echo "top ingest: SKIP: needs $((need_kb / 1024)) MiB free in $TMPD," \
-		     "has $((avail_kb / 1024)) MiB (set TMPDIR or DS_BENCH_TOP_EVENTS)"
-		return 0
-	fi
+	room "top ingest" $((TOP_EVENTS * BYTES_PER_EVENT / 1024)) DS_BENCH_TOP_EVENTS || return 0
 	note "top: generating $TOP_EVENTS events (dsgen, 2.5 M events/s of record time)"
 	"$OUT/bench/dsgen" -o "$rec" -n "$TOP_EVENTS" || { echo "top ingest: FAIL (dsgen)"; return 2; }
 	# dsgen: 4 fence_name records, then whole cycles of 5 events

@@ -1002,10 +1002,29 @@ static void graph_scc(struct top *t, struct top_lines *l, const struct ds_graph_
 	}
 }
 
+/* A class's edges one way: @out, what its events wait for; else what waits for it. */
+static void neighbours(struct top *t, struct top_lines *l, uint32_t id, bool out)
+{
+	uint32_t n = out ? ds_graph__out_nr(t->graph, id) : ds_graph__in_nr(t->graph, id);
+	uint32_t i, o, e;
+	char a[160], d[200];
+
+	top_lines__add(l, TA_HEAD, out ? "ITS EVENTS WAIT FOR (%u)" : "WAITED FOR BY (%u)", n);
+	for (i = 0; i < n && i < NEIGH_MAX; i++) {
+		o = out ? ds_graph__out_to(t->graph, id, i) : ds_graph__in_from(t->graph, id, i);
+		e = out ? ds_graph__edge_find(t->graph, id, o) : ds_graph__edge_find(t->graph, o, id);
+		edge_detail(t, e, d, sizeof(d));
+		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
+		     "%s %-32.32s %s", out ? "->" : "<-", class_label(t, o, a, sizeof(a)), d);
+	}
+	if (n > NEIGH_MAX)
+		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
+}
+
 static void graph_class(struct top *t, struct top_lines *l, const struct ds_graph_sccs *s)
 {
-	uint32_t id = (uint32_t)t->open.id, i, n, o, e;
-	char a[160], d[200];
+	uint32_t id = (uint32_t)t->open.id;
+	char a[160];
 	const char *key;
 
 	if (id >= ds_graph__nr_classes(t->graph)) {
@@ -1025,28 +1044,8 @@ static void graph_class(struct top *t, struct top_lines *l, const struct ds_grap
 	}
 	if (s->scc_of && s->scc_of[id] != DS_GRAPH_NONE)
 		item(t, l, GV_SCC, id, TA_ALERT, "%s", "its cycle: Enter for the edges");
-	n = ds_graph__out_nr(t->graph, id);
-	top_lines__add(l, TA_HEAD, "ITS EVENTS WAIT FOR (%u)", n);
-	for (i = 0; i < n && i < NEIGH_MAX; i++) {
-		o = ds_graph__out_to(t->graph, id, i);
-		e = ds_graph__edge_find(t->graph, id, o);
-		edge_detail(t, e, d, sizeof(d));
-		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
-		     "-> %-32.32s %s", class_label(t, o, a, sizeof(a)), d);
-	}
-	if (n > NEIGH_MAX)
-		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
-	n = ds_graph__in_nr(t->graph, id);
-	top_lines__add(l, TA_HEAD, "WAITED FOR BY (%u)", n);
-	for (i = 0; i < n && i < NEIGH_MAX; i++) {
-		o = ds_graph__in_from(t->graph, id, i);
-		e = ds_graph__edge_find(t->graph, o, id);
-		edge_detail(t, e, d, sizeof(d));
-		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
-		     "<- %-32.32s %s", class_label(t, o, a, sizeof(a)), d);
-	}
-	if (n > NEIGH_MAX)
-		top_lines__add(l, TA_DIM, "   ... %u more", n - NEIGH_MAX);
+	neighbours(t, l, id, true);
+	neighbours(t, l, id, false);
 }
 
 static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
