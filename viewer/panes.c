@@ -1012,7 +1012,7 @@ static void neighbours(struct top *t, struct top_lines *l, uint32_t id, bool out
 	top_lines__add(l, TA_HEAD, out ? "ITS EVENTS WAIT FOR (%u)" : "WAITED FOR BY (%u)", n);
 	for (i = 0; i < n && i < NEIGH_MAX; i++) {
 		o = out ? ds_graph__out_to(t->graph, id, i) : ds_graph__in_from(t->graph, id, i);
-		e = out ? ds_graph__edge_find(t->graph, id, o) : ds_graph__edge_find(t->graph, o, id);
+		e = ds_graph__edge_find(t->graph, out ? id : o, out ? o : id);
 		edge_detail(t, e, d, sizeof(d));
 		item(t, l, GV_CLASS, o, ds_graph__same_scc(t->graph, id, o) ? TA_ALERT : TA_TEXT,
 		     "%s %-32.32s %s", out ? "->" : "<-", class_label(t, o, a, sizeof(a)), d);
