@@ -204,6 +204,9 @@ else
 	screen "6: graph" '^DEPT graph: 0 classes'
 	keys Tab
 	screen "Tab wraps to overview" '^Overview: '
+	keys BTab
+	screen "Shift-Tab wraps back to the graph" '^DEPT graph: '
+	keys 1
 	keys '?'
 	screen "? help" '^Help: deptscope top'
 	keys x 5
@@ -314,8 +317,8 @@ PY
 	screen "circle: Enter on [W] opens its class" '^Class: PG_locked:0 \[0+a2\]: ON A CYCLE of 3 classes$'
 	screen "class: what its events wait for" '^  -> &journal->j_wait_commit:0 +x2 +jbd2_log_wait_commit / folio_unlock$'
 	screen "class: what waits for it" '^  <- &ei->i_data_sem:0 +x3 +folio_wait_bit_common / up_write$'
-	keys Escape
-	screen "Esc: back to the circle" '^DEPT circle 1: '
+	keys BSpace
+	screen "Backspace: back to the circle" '^DEPT circle 1: '
 	keys e
 	screen "e: the circle exported" '\| exported circle 1: .*/deptscope-graph-[0-9-]+\.dot, \.svg'
 	dot=$(ls "$tmp/sv"/*.dot 2>/dev/null)
@@ -337,6 +340,10 @@ assert "s_lock" not in txt' "${dot%.dot}.svg"; then
 	screen "the cursor on a class row" '^> &ei->i_data_sem:0 +1 +3 yes$'
 	keys e
 	screen "e on a class row: the whole graph" '\| exported the whole graph: '
+	keys Home
+	screen "Home: the cursor on the first row" '^> circle 2 '
+	keys NPage
+	screen "PgDn: the cursor down a page, to the last row" '^> &sbi->s_lock:0 +1 +0 *$'
 	dot=$(ls -t "$tmp/sv"/*.dot | head -1)
 	[ "$(grep -c '^	n[0-9]* \[label=' "$dot")" -eq 4 ] && ok "e: the whole graph, 4 classes" ||
 		bad "e whole graph" "$(cat "$dot")"
@@ -396,10 +403,27 @@ open(sys.argv[2], "wb").write(d)' "$tmp/d.dsr" "$tmp/d2.dsr"
 	screen "Left: read again from the start" '^total +1005$'
 	cap
 	grep -q '^\[end of input\]' "$tmp/cap" && bad "Left" "still at the end" || ok "Left: not at the end any more"
+	# f: the screen stays while the late records come, 5 s after the others
+	keys f
+	screen "f: frozen" '^\[FROZEN\] '
+	sleep 6
+	cap
+	# the footer goes on telling the state; the pane keeps its numbers
+	if grep -Eq '^total +1005$' "$tmp/cap" && grep -q '^\[end of input\] \[FROZEN\]' "$tmp/cap"; then
+		ok "f: the frozen pane kept its numbers, the footer says the input ended"
+	else bad "f" "$(grep -E '^(total|\[)' "$tmp/cap")"; fi
+	keys f
+	screen "f again: the screen shows what came meanwhile" '^total +1068$'
+	screen "f again: at the end of the input" '^\[end of input\] '
+	keys Space
+	screen "space: paused" '^\[end of input\] \[PAUSED\] '
+	keys Space
+	cap
+	grep -q '\[PAUSED\]' "$tmp/cap" && bad "space" "still paused" || ok "space again: resumed"
 	keys p
-	screen "p: paused" '^\[PAUSED\] at [0-9.]+ s \| '
+	screen "p: paused" '^\[end of input\] \[PAUSED\] at [0-9.]+ s \| '
 	keys p
-	screen "p again: playing" '^at [0-9.]+ s \| '
+	screen "p again: playing" '^\[end of input\] at [0-9.]+ s \| '
 	keys q
 	screen "replay session: exit 0" '^EXIT=0$'
 	tmux kill-session -t "$S"
