@@ -49,6 +49,10 @@
  * down_write, [E] up_write / folio_unlock / wake_up, each point a stack of
  * three frames at ADDR (hex; 0: 0x1000 + point, which no kernel symbol
  * covers).  Then a second circle (2), of two contexts, K1 <-> K2.
+ *
+ * -C N appends a DEPT graph that only grows: classes "chain1".."chainN"
+ * (keys 0x100001..), each the event of a dependency on the next, then
+ * chainN -> chain(N-9), which closes a cycle of ten.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -357,6 +361,28 @@ static int gen_dept(struct ds_recorder *rec, __u64 *ts, __u64 addr)
 	return err;
 }
 
+/* A DEPT graph that only grows: N classes, each waiting on the next, then a cycle. */
+static int gen_chain(struct ds_recorder *rec, __u64 *ts, unsigned long long n)
+{
+	struct dept_ctx x = { 0, 0, "down_write", "folio_wait_bit_common", "up_write" };
+	unsigned long long k;
+	char name[32];
+	int err = 0;
+
+	for (k = 1; k <= n && !err; k++) {
+		snprintf(name, sizeof(name), "chain%llu", k);
+		err = dept_class(rec, ts, 0x100000 + k, name);
+		x.fkey = 0x100000 + k - 1;
+		x.tkey = 0x100000 + k;
+		if (!err && k > 1)
+			err = dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &x);
+	}
+	/* the newest ten classes close a cycle: found even after the oldest went */
+	x.fkey = 0x100000 + n;
+	x.tkey = 0x100000 + (n > 10 ? n - 9 : 1);
+	return err ?: dept_dep(rec, ts, DS_EV_DEPT_DEP, 0, 0, &x);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long events = 1000, rate = 0, cycles, c;
@@ -366,11 +392,12 @@ int main(int argc, char **argv)
 	struct ds_fence_name_event n;
 	struct ds_recorder *rec;
 	int hang = 0, dept = 0, opt, err;
+	unsigned long long chain = 0;
 	__u64 dept_addr = 0;
 	__u64 ts0 = 1000000000ULL, ts = ts0, dur;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:r:C:")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -399,6 +426,9 @@ int main(int argc, char **argv)
 		case 'G':
 			dept = 1;
 			dept_addr = strtoull(optarg, NULL, 16);
+			break;
+		case 'C':
+			chain = strtoull(optarg, NULL, 10);
 			break;
 		case 'r':
 			/* up to one cycle per nanosecond */
@@ -475,6 +505,8 @@ int main(int argc, char **argv)
 		err = gen_vfio_bad(rec, &ts);
 	if (!err && dept)
 		err = gen_dept(rec, &ts, dept_addr);
+	if (!err && chain)
+		err = gen_chain(rec, &ts, chain);
 	if (err)
 		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
@@ -489,6 +521,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]"
-		" [-V] [-A] [-G ADDR] [-r EVENTS_PER_SEC]\n");
+		" [-V] [-A] [-G ADDR] [-C N] [-r EVENTS_PER_SEC]\n");
 	return 2;
 }

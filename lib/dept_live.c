@@ -98,6 +98,7 @@ struct ds_dept_live {
 	uint32_t nr, got;
 	uint32_t from[DS_DEPT_MAX_CONTEXTS], to[DS_DEPT_MAX_CONTEXTS];
 	uint64_t last_ts;		/* the newest DEPT record's time */
+	uint32_t max_classes;		/* 0: no cap */
 };
 
 unsigned int ds_dept_stack_event__nr(const struct ds_dept_stack_event *e)
@@ -186,6 +187,61 @@ static const char *field_str(char *buf, size_t len, const char *in, size_t in_le
 	return buf;
 }
 
+static uint32_t remap_id(const uint32_t *remap, uint32_t id)
+{
+	return id == DS_GRAPH_NONE ? id : remap[id];
+}
+
+/*
+ * Before @need more classes would pass the cap, the oldest half go: a
+ * long run on a DEPT kernel keeps making classes (every new lock or wait
+ * object), and a monitor must not grow without end.  The key table and a
+ * circle being assembled follow the new ids; keys of forgotten classes
+ * are forgotten with them, so a dependency naming one again makes it anew.
+ */
+static int make_room(struct ds_dept_live *l, uint32_t need)
+{
+	uint32_t nr = ds_graph__nr_classes(l->g), keep, *remap, i;
+	struct key_tab n = { 0 };
+	int err;
+
+	if (!l->max_classes || nr + need <= l->max_classes)
+		return 0;
+	keep = l->max_classes / 2;
+	remap = malloc((size_t)nr * sizeof(*remap));
+	n.mask = l->cls.mask;
+	n.slots = calloc(n.mask + 1, sizeof(*n.slots));
+	if (!remap || !n.slots) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = ds_graph__keep_newest(l->g, keep, remap);
+	if (err)
+		goto out;
+	for (i = 0; l->cls.slots && i <= l->cls.mask; i++)
+		if (l->cls.slots[i].key && remap[l->cls.slots[i].id] != DS_GRAPH_NONE)
+			key_put(&n, l->cls.slots[i].key, remap[l->cls.slots[i].id]);
+	n.zero_id = remap_id(remap, l->cls.zero_id);
+	free(l->cls.slots);
+	l->cls = n;
+	n.slots = NULL;
+	for (i = 0; i < DS_DEPT_MAX_CONTEXTS; i++) {
+		l->from[i] = remap_id(remap, l->from[i]);
+		l->to[i] = remap_id(remap, l->to[i]);
+	}
+	l->st.evictions++;
+	l->st.classes_evicted += nr - keep;
+out:
+	free(n.slots);
+	free(remap);
+	return err;
+}
+
+void ds_dept_live__set_max_classes(struct ds_dept_live *l, uint32_t max)
+{
+	l->max_classes = max && max < 2 ? 2 : max;
+}
+
 /* The class of @key, created (as @name, or named by its key) when new. */
 static int class_of(struct ds_dept_live *l, uint64_t key, const char *name, int sub,
 		    uint32_t *id)
@@ -227,7 +283,7 @@ static int on_class(struct ds_dept_live *l, const struct ds_dept_class_event *e)
 		snprintf(name, sizeof(name), "<sched>");
 	else if (!name[0])
 		snprintf(name, sizeof(name), "(unknown)");
-	return class_of(l, e->key, name, e->sub_id, &id);
+	return make_room(l, 1) ?: class_of(l, e->key, name, e->sub_id, &id);
 }
 
 static int add_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e,
@@ -239,7 +295,10 @@ static int add_dep(struct ds_dept_live *l, const struct ds_dept_dep_event *e,
 	uint32_t before;
 	int err;
 
-	err = class_of(l, e->fkey, NULL, e->fsub, from);
+	/* room first: ids resolved below must not change under us */
+	err = make_room(l, 2);
+	if (!err)
+		err = class_of(l, e->fkey, NULL, e->fsub, from);
 	if (!err)
 		err = class_of(l, e->tkey, NULL, e->tsub, to);
 	if (err)

@@ -1539,6 +1539,60 @@ uint32_t ds_graph__nr_edges(const struct ds_graph *g)
 	return g ? g->nr_edges : 0;
 }
 
+/*
+ * Rebuilt rather than deleted from: the levels, components and neighbour
+ * arrays are all incremental state, and a fresh graph fed the kept edges in
+ * their old order has them right by construction.  The cost, O(kept edges),
+ * is paid once per halving, so amortised it is a constant per class added.
+ */
+int ds_graph__keep_newest(struct ds_graph *g, uint32_t keep, uint32_t *remap)
+{
+	struct ds_graph *n = NULL, tmp;
+	struct ds_graph_dep dep;
+	uint32_t cut, i, e, k, d, nd, cnt;
+	int err;
+
+	if (!g)
+		return -EINVAL;
+	cut = g->nr_nodes > keep ? g->nr_nodes - keep : 0;
+	if (remap)
+		for (i = 0; i < g->nr_nodes; i++)
+			remap[i] = i >= cut ? i - cut : DS_GRAPH_NONE;
+	if (!cut)
+		return 0;
+	err = ds_graph__new(&n);
+	for (i = cut; !err && i < g->nr_nodes; i++) {
+		uint32_t id;
+
+		err = ds_graph__class(n, ds_graph__class_name(g, i), ds_graph__class_key(g, i),
+				      ds_graph__class_sub(g, i), &id);
+	}
+	for (e = 0; !err && e < g->nr_edges; e++) {
+		if (g->edges[e].from < cut || g->edges[e].to < cut)
+			continue;
+		/* each detail once, in first-seen order, then the counts as they were */
+		for (k = 0; !err && !ds_graph__edge_detail(g, e, k, &dep, &cnt); k++)
+			err = ds_graph__add_edge(n, g->edges[e].from - cut, g->edges[e].to - cut,
+						 &dep, NULL, NULL);
+		if (err)
+			break;
+		d = g->edges[e].detail;
+		nd = n->edges[n->nr_edges - 1].detail;
+		for (; d != NONE && nd != NONE; d = g->details[d].next, nd = n->details[nd].next)
+			n->details[nd].count = g->details[d].count;
+	}
+	if (err) {
+		ds_graph__free(n);
+		return err;
+	}
+	n->cycle_adds = g->cycle_adds;	/* a count of what happened, not of what is kept */
+	tmp = *g;
+	*g = *n;
+	*n = tmp;
+	ds_graph__free(n);
+	return 0;
+}
+
 uint64_t ds_graph__nr_cycle_adds(const struct ds_graph *g)
 {
 	return g ? g->cycle_adds : 0;

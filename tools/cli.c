@@ -224,6 +224,12 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 		else
 			p->max_nodes = v;
 		return 0;
+	case OPT_MAX_CLASSES:
+		if (ds_parse_uint(arg, 1u << 31, &v) || v < 2)
+			return usage_err(err, h, "invalid --%s '%s': expected a number >= 2",
+					 o->lname, arg);
+		p->max_classes = v;
+		return 0;
 	}
 	return usage_err(err, h, "internal: unhandled option %s", o->lname);
 }

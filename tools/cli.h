@@ -30,10 +30,13 @@ enum {
 	OPT_HANG_MS, OPT_TOP, OPT_MSEC, OPT_VMLINUX, OPT_FORMAT, OPT_PRETTY, OPT_BUFFER,
 	OPT_NO_STACKS, OPT_FORCE, OPT_INODE, OPT_UNMAP_MS,
 	OPT_DB, OPT_NO_DB, OPT_JUNIT, OPT_HTML, OPT_STATUS, OPT_NOTE, OPT_LINK, OPT_DUP_OF,
-	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES,
+	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES, OPT_MAX_CLASSES,
 	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
 	OPT_SLOW_MS, OPT_BATCH, OPT_ITERATIONS, OPT_PANE, OPT_SPEED, OPT_TIMING, OPT_SAVE_DIR,
 };
+
+/* The live DEPT graph's default cap (dept, top): about 100 MB of classes and edges. */
+#define DS_MAX_CLASSES	1000000
 
 struct ds_cmd_help {
 	const char *name;
@@ -81,6 +84,7 @@ struct ds_params {
 	const char *around;	/* class whose neighbourhood to export */
 	unsigned int depth;	/* neighbourhood radius, 0: default */
 	unsigned int max_nodes;	/* 0: default */
+	unsigned int max_classes;	/* dept, top: the live graph's cap, 0: default */
 	/* dept */
 	bool kmsg;		/* follow /dev/kmsg */
 	bool tracepoints;	/* dept: the DEPT tracepoints only */

@@ -636,6 +636,7 @@ int cmd_dept(int argc, char **argv)
 			ret = DS_EXIT_ERROR;
 			goto out;
 		}
+		ds_dept_live__set_max_classes(d.live, p.max_classes ?: DS_MAX_CLASSES);
 		sa.sa_handler = on_signal;
 		sigaction(SIGUSR1, &sa, NULL);
 		ret = run_tracepoints(&d, &p);
@@ -746,6 +747,8 @@ summary:
 			ds_json__kv_u64(&j, "graph_cycles", d.graph_cycles);
 			ds_json__kv_u64(&j, "unknown_keys", st.unknown_keys);
 			ds_json__kv_u64(&j, "malformed", st.malformed);
+			ds_json__kv_u64(&j, "evictions", st.evictions);
+			ds_json__kv_u64(&j, "classes_evicted", st.classes_evicted);
 		}
 		json_close(&j);
 	} else {
@@ -753,6 +756,16 @@ summary:
 		       " cycle(s)\n", ds_graph__nr_classes(d.g), ds_graph__nr_edges(d.g),
 		       d.live ? d.graph_cycles : d.reports,
 		       d.live ? "edge(s) closing a cycle" : "report(s)", d.cycles);
+		if (d.live) {
+			struct ds_dept_live_stats st;
+
+			ds_dept_live__stats(d.live, &st);
+			if (st.evictions)
+				printf("The class cap (--max-classes %u) forgot the oldest %" PRIu64
+				       " classes in %" PRIu64 " step(s)\n",
+				       p.max_classes ?: DS_MAX_CLASSES, st.classes_evicted,
+				       st.evictions);
+		}
 	}
 	if (write_snapshots(&d))
 		ret = DS_EXIT_ERROR;

@@ -232,6 +232,8 @@ static const struct ds_opt dept_opts[] = {
 	{ "dot", 0, "FILE", "write the graph's cycles as DOT at exit (and on SIGUSR1)", OPT_DOT },
 	{ "svg", 0, "FILE", "the same as SVG", OPT_SVG },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (1024)", OPT_BUFFER },
+	{ "max-classes", 0, "N", "tracepoints: at N classes forget the oldest half (1000000)",
+	  OPT_MAX_CLASSES },
 	OPT_COMMON,
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -377,6 +379,8 @@ static const struct ds_opt top_opts[] = {
 	{ "save-dir", 0, "DIR", "where e (graph export) and r (recording) write files (.)",
 	  OPT_SAVE_DIR },
 	{ "timing", 0, NULL, "at the end, print frame and ingest figures on stderr", OPT_TIMING },
+	{ "max-classes", 0, "N", "at N DEPT classes forget the oldest half (1000000)",
+	  OPT_MAX_CLASSES },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
 	{ "verbose", 'v', NULL, "more messages; twice for libbpf debug output", OPT_VERBOSE },
 	{ "help", 'h', NULL, "show this help", OPT_HELP },

@@ -207,6 +207,9 @@ static void render_overview(struct top *t, struct top_lines *l)
 	top_lines__add(l, ds.circles || ds.cycle_edges ? TA_ALERT : TA_TEXT,
 		       "DEPT:      %" PRIu64 " classes, %" PRIu64 " edges, %" PRIu64 " circles",
 		       ds.classes, ds.edges, ds.circles);
+	if (ds.evictions)
+		top_lines__add(l, TA_DIM, "           the class cap (%u) forgot the oldest %" PRIu64
+			       " classes", t->max_classes, ds.classes_evicted);
 	if (!t->log_nr)
 		return;
 	top_lines__add(l, TA_TEXT, "%s", "");
@@ -1057,6 +1060,12 @@ static void render_graph(struct top *t, struct top_lines *l, unsigned int rows)
 	t->nr_items = 0;
 	t->sel_line = -1;
 	ds_dept_live__stats(t->dept, &st);
+	if (st.evictions != t->evictions_seen) {
+		/* class ids were renumbered: what the view and cursor held is gone */
+		t->evictions_seen = st.evictions;
+		t->gview = GV_LIST;
+		t->sel_set = false;
+	}
 	nc = ds_graph__nr_classes(t->graph);
 	if (t->gview == GV_LIST)
 		title(t, l, "DEPT graph", "%u classes, %u edges, %" PRIu64

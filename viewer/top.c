@@ -599,8 +599,11 @@ static int models_open(struct top *t)
 		return -ENOMEM;
 	cbs.ctx = t->hist;
 	if (ds_vpr_model__new(ds_history__add_resize, t->hist, &t->vpr) ||
-	    ds_graph__new(&t->graph) || ds_dept_live__new(t->graph, &cbs, t->sym, &t->dept) ||
-	    ds_stream__new(&t->s) ||
+	    ds_graph__new(&t->graph) || ds_dept_live__new(t->graph, &cbs, t->sym, &t->dept))
+		return -ENOMEM;
+	ds_dept_live__set_max_classes(t->dept, t->max_classes);
+	t->evictions_seen = 0;
+	if (ds_stream__new(&t->s) ||
 	    ds_stream__add_consumer(t->s, ds_fence_model__consume, t->fence) ||
 	    ds_stream__add_consumer(t->s, ds_dmabuf_model__consume, t->dmabuf) ||
 	    ds_stream__add_consumer(t->s, ds_vpr_model__feed, t->vpr) ||
@@ -1096,6 +1099,7 @@ int cmd_top(int argc, char **argv)
 	t.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	t.slow_ns = 100000000ULL;	/* deptscope vpr's default --slow-ms */
 	t.input = p.input;
+	t.max_classes = p.max_classes ?: DS_MAX_CLASSES;
 	/* curses needs a terminal on both ends; else frames as text, as --batch */
 	plain = p.batch || !term || !strcmp(term, "dumb") || !isatty(STDIN_FILENO) ||
 		!isatty(STDOUT_FILENO);

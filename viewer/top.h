@@ -123,6 +123,8 @@ struct top {
 	char missing[256];		/* live: events that could not attach */
 	unsigned int sources;		/* live: DS_SRC_* attached */
 	uint64_t slow_ns;		/* VPR rows: as deptscope vpr's default */
+	uint32_t max_classes;		/* the DEPT graph's cap (--max-classes) */
+	uint64_t evictions_seen;	/* the Graph pane's ids are stale past this */
 	/* UI state */
 	bool utf8;
 	int cols;			/* screen width long rows wrap at; 0: never (--batch) */

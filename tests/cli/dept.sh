@@ -133,5 +133,36 @@ else
 	bad "--dot at exit" "$(head -20 "$tmp/g.dot" 2>/dev/null)"
 fi
 
+# --- a graph that only grows: --max-classes bounds memory, cycles are still found ---
+GEN=$OUT/bench/dsgen
+"$GEN" -o "$tmp/ch20k.dsr" -n 4 -t 1 -C 20000 && "$GEN" -o "$tmp/ch200k.dsr" -n 4 -t 1 -C 200000 ||
+	bad "dsgen -C" "failed"
+rss() {	# rss OUT FILE ARGS...: peak RSS in KiB of deptscope dept -i FILE ARGS --json
+	local o=$1 f=$2
+	shift 2
+	/usr/bin/time -f '%M' -o "$tmp/rss" "$DS" dept -i "$f" --json "$@" >"$o" 2>/dev/null
+	tail -1 "$tmp/rss"	# time says "Command exited with non-zero status 3" first
+}
+small=$(rss "$tmp/c1.json" "$tmp/ch20k.dsr" --max-classes 10000)
+big=$(rss "$tmp/c2.json" "$tmp/ch200k.dsr" --max-classes 10000)
+nocap=$(rss "$tmp/c3.json" "$tmp/ch200k.dsr")
+if python3 - "$tmp/c2.json" "$tmp/c3.json" <<'PY'
+import json, sys
+cap = [json.loads(l) for l in open(sys.argv[1])][-1]
+full = [json.loads(l) for l in open(sys.argv[2])][-1]
+assert cap["type"] == "dept_summary" and cap["classes"] <= 10000, cap
+assert cap["evictions"] >= 30 and cap["classes_evicted"] + cap["classes"] == 200000, cap
+assert cap["graph_cycles"] == 1 and full["graph_cycles"] == 1, (cap, full)
+assert full["classes"] == 200000 and full["evictions"] == 0, full
+PY
+then ok "--max-classes 10000 on 200000 classes: the oldest forgotten, counted, the cycle found"
+else bad "--max-classes" "$(tail -1 "$tmp/c2.json")"; fi
+# ten times the classes in the same peak memory; without the cap it grows
+if [ -n "$small" ] && [ -n "$big" ] && [ -n "$nocap" ] && [ "$big" -lt $((small * 3 / 2)) ] &&
+	[ "$nocap" -gt $((big * 2)) ]; then
+	ok "--max-classes bounds memory: ${small} KiB for 20000 classes, ${big} KiB for 200000 (${nocap} KiB without the cap)"
+else bad "--max-classes memory" "20000: ${small} KiB, 200000: ${big} KiB, no cap: ${nocap} KiB"; fi
+expect "--max-classes 1 is a usage error" 2 "$DS" dept -i "$tmp/ch20k.dsr" --max-classes 1
+
 echo "dept-cli: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -371,3 +371,50 @@ TEST(dept_live_random_records)
 	ds_dept_live__free(l);
 	ds_graph__free(g);
 }
+
+/* A long run under a class cap: the oldest half go, the newest still work. */
+TEST(dept_live_class_cap)
+{
+	struct ds_dept_live_cbs cbs = {};
+	struct ds_dept_live_stats st;
+	struct ds_dept_live *l;
+	struct ds_graph *g;
+	char name[32];
+	uint64_t k, cycles;
+	uint32_t a, b;
+
+	REQUIRE(ds_graph__new(&g) == 0);
+	REQUIRE(ds_dept_live__new(g, &cbs, NULL, &l) == 0);
+	ds_dept_live__set_max_classes(l, 100);
+	/* a chain of 1000 classes: k waits on k + 1 */
+	for (k = 1; k <= 1000; k++) {
+		snprintf(name, sizeof(name), "c%llu", (unsigned long long)k);
+		class_rec(l, 0x1000 + k, name);
+		if (k > 1)
+			dep_rec(l, DS_EV_DEPT_DEP, 0, 0, 0x1000 + k - 1, 0x1000 + k, "s", "e", "w",
+				0);
+		CHECK(ds_graph__nr_classes(g) <= 100);
+	}
+	ds_dept_live__stats(l, &st);
+	CHECK(st.evictions >= 18);
+	CHECK_EQ_U64(st.classes, 1000);
+	CHECK_EQ_U64(st.classes_evicted, 1000 - ds_graph__nr_classes(g));
+	CHECK_EQ_U64(st.unknown_keys, 0);
+	/* the newest classes keep their names and edges; the oldest are gone */
+	a = ds_dept_live__class_of(l, 0x1000 + 999);
+	b = ds_dept_live__class_of(l, 0x1000 + 1000);
+	REQUIRE(a != DS_GRAPH_NONE && b != DS_GRAPH_NONE);
+	CHECK_EQ_STR(ds_graph__class_name(g, a), "c999");
+	CHECK_EQ_STR(ds_graph__class_name(g, b), "c1000");
+	CHECK(ds_graph__edge_find(g, a, b) != DS_GRAPH_NONE);
+	CHECK(ds_dept_live__class_of(l, 0x1000 + 1) == DS_GRAPH_NONE);
+	CHECK_EQ_U64(ds_graph__nr_edges(g), ds_graph__nr_classes(g) - 1);
+	/* a cycle among kept classes is still found as the edge closing it comes */
+	cycles = st.cycle_edges;
+	dep_rec(l, DS_EV_DEPT_DEP, 0, 0, 0x1000 + 1000, 0x1000 + 990, "s", "e", "w", 0);
+	ds_dept_live__stats(l, &st);
+	CHECK_EQ_U64(st.cycle_edges, cycles + 1);
+	CHECK(ds_graph__same_scc(g, ds_dept_live__class_of(l, 0x1000 + 990), b));
+	ds_dept_live__free(l);
+	ds_graph__free(g);
+}

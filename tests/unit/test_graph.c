@@ -1259,3 +1259,69 @@ TEST(test_dept_deps_load)
 	unlink(gz);
 	unlink(cut);
 }
+
+/* Keeping the newest classes: names, edges, details, counts and cycles survive. */
+TEST(test_graph_keep_newest)
+{
+	struct ds_graph_dep d1 = { .wait_fn = "w1", .event_fn = "e1", .ctx = 'A', .source = "s" };
+	struct ds_graph_dep d2 = { .wait_fn = "w2", .event_fn = "e2", .ctx = 'B', .source = "s" };
+	struct ds_graph_dep got;
+	uint32_t id[10], remap[10], i, e, cnt;
+	struct ds_graph *g;
+	char name[16];
+	bool cyc;
+
+	REQUIRE(ds_graph__new(&g) == 0);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "k%u", i);
+		REQUIRE(ds_graph__class(g, name, i == 7 ? "key7" : NULL, i == 8 ? 3 : -1,
+					&id[i]) == 0);
+	}
+	/* 0->1->...->9, a cycle 6->7->8->6 among the kept, one 1->2->1 among the gone */
+	for (i = 0; i < 9; i++)
+		REQUIRE(ds_graph__add_edge(g, id[i], id[i + 1], &d1, &cyc, NULL) == 0);
+	REQUIRE(ds_graph__add_edge(g, id[8], id[6], &d1, &cyc, NULL) == 0);
+	CHECK(cyc);
+	REQUIRE(ds_graph__add_edge(g, id[2], id[1], &d1, &cyc, NULL) == 0);
+	CHECK(cyc);
+	/* edge 6->7 has two details, the first seen three times */
+	REQUIRE(ds_graph__add_edge(g, id[6], id[7], &d1, &cyc, NULL) == 0);
+	REQUIRE(ds_graph__add_edge(g, id[6], id[7], &d1, &cyc, NULL) == 0);
+	REQUIRE(ds_graph__add_edge(g, id[6], id[7], &d2, &cyc, NULL) == 0);
+	CHECK_EQ_U64(ds_graph__nr_cycle_adds(g), 5);
+
+	REQUIRE(ds_graph__keep_newest(g, 5, remap) == 0);
+	CHECK_EQ_U64(ds_graph__nr_classes(g), 5);
+	for (i = 0; i < 10; i++)
+		CHECK_EQ_U64(remap[i], i < 5 ? DS_GRAPH_NONE : i - 5);
+	CHECK_EQ_STR(ds_graph__class_name(g, 0), "k5");
+	CHECK_EQ_STR(ds_graph__class_key(g, 2), "key7");
+	CHECK_EQ_U64(ds_graph__class_sub(g, 3), 3);
+	CHECK(ds_graph__class_sub(g, 0) == -1);
+	/* 5->6, 6->7, 7->8, 8->9, 8->6 */
+	CHECK_EQ_U64(ds_graph__nr_edges(g), 5);
+	CHECK(ds_graph__same_scc(g, 1, 3) && ds_graph__same_scc(g, 2, 3));
+	CHECK(!ds_graph__same_scc(g, 0, 1));
+	e = ds_graph__edge_find(g, 1, 2);
+	REQUIRE(e != DS_GRAPH_NONE);
+	CHECK_EQ_U64(ds_graph__edge_count(g, e), 4);
+	REQUIRE(ds_graph__edge_detail(g, e, 0, &got, &cnt) == 0);
+	CHECK_EQ_STR(got.wait_fn, "w1");
+	CHECK_EQ_U64(cnt, 3);
+	REQUIRE(ds_graph__edge_detail(g, e, 1, &got, &cnt) == 0);
+	CHECK_EQ_STR(got.event_fn, "e2");
+	CHECK(got.ctx == 'B');
+	CHECK_EQ_U64(cnt, 1);
+	CHECK(ds_graph__edge_detail(g, e, 2, &got, &cnt) == -ENOENT);
+	CHECK_EQ_U64(ds_graph__nr_cycle_adds(g), 5);
+	CHECK(ds_graph__find_class(g, "k1", NULL, -1, &i) == -ENOENT);
+	/* the rebuilt graph goes on finding cycles: 9->5 closes 5..9 */
+	REQUIRE(ds_graph__add_edge(g, 4, 0, &d1, &cyc, NULL) == 0);
+	CHECK(cyc);
+	CHECK(ds_graph__same_scc(g, 0, 4));
+	/* a cap above the size changes nothing */
+	REQUIRE(ds_graph__keep_newest(g, 100, remap) == 0);
+	CHECK_EQ_U64(ds_graph__nr_classes(g), 5);
+	CHECK_EQ_U64(remap[4], 4);
+	ds_graph__free(g);
+}

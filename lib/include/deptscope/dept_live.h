@@ -63,6 +63,8 @@ struct ds_dept_live_stats {
 	uint64_t circles;	/* circles completed */
 	uint64_t unknown_keys;	/* dependencies naming a class never announced */
 	uint64_t malformed;	/* records too short for their type */
+	uint64_t evictions;	/* times the class cap made the oldest half go */
+	uint64_t classes_evicted;
 };
 
 struct ds_dept_live;
@@ -76,6 +78,13 @@ int ds_dept_live__new(struct ds_graph *g, const struct ds_dept_live_cbs *cbs,
 void ds_dept_live__free(struct ds_dept_live *l);
 /* One record; others than DS_EV_DEPT_* are ignored.  A ds_consumer_fn. */
 int ds_dept_live__feed(void *l, const struct ds_event_hdr *h);
+/*
+ * Cap the graph at @max classes (0: none, the default): when a new class
+ * would pass it, the oldest half of the classes and their edges are
+ * forgotten (ds_graph__keep_newest()), counted in the stats.  Class ids of
+ * the graph change then; the class callback's ids from before are stale.
+ */
+void ds_dept_live__set_max_classes(struct ds_dept_live *l, uint32_t max);
 /* Complete the circle being assembled, if any. */
 int ds_dept_live__flush(struct ds_dept_live *l);
 /*

@@ -109,6 +109,14 @@ int ds_graph__add_edge(struct ds_graph *g, uint32_t from, uint32_t to,
  */
 int ds_graph__add_report(struct ds_graph *g, const struct ds_dept_report *r);
 
+/*
+ * Forget all but the @keep newest classes (the highest ids) and the edges
+ * among them, details and counts kept; the oldest go first.  Ids change:
+ * with @remap (room for ds_graph__nr_classes() entries), old id -> new id
+ * or DS_GRAPH_NONE.  ds_graph__nr_cycle_adds() keeps counting.  Strings of
+ * the forgotten classes are freed with them.
+ */
+int ds_graph__keep_newest(struct ds_graph *g, uint32_t keep, uint32_t *remap);
 uint32_t ds_graph__nr_classes(const struct ds_graph *g);
 uint32_t ds_graph__nr_edges(const struct ds_graph *g);
 /* Edges that closed a cycle when added (duplicates of such edges included). */
