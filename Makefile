@@ -3,8 +3,16 @@
 # deptscope top-level build.  Quiet by default (V=1 shows commands), output
 # under O= (default build/), never into the source tree.
 
+# SAN=1 (ASan, UBSan, LeakSanitizer) builds into its own directory: its
+# objects never mix with the normal build's.
+SAN ?=
+ifeq ($(SAN),1)
+O ?= build-san
+endif
 O ?= build
 OUT := $(abspath $(O))
+# the sanitizer build of `make san-test` and `make test`: build-san/ next to build/
+SAN_O ?= $(if $(filter 1,$(SAN)),$(O),$(O)-san)
 SRC := $(abspath .)
 
 CC ?= gcc
@@ -13,7 +21,6 @@ BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 WERROR ?= 1
-SAN ?=
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
 			       -e 's/riscv64/riscv/' -e 's/s390x/s390/')
@@ -39,7 +46,7 @@ ifeq ($(WERROR),1)
 WARNFLAGS += -Werror
 endif
 ifeq ($(SAN),1)
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(CFLAGS) $(WARNFLAGS) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
@@ -80,7 +87,8 @@ DEPS_STAMP := $(OUT)/.deps-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit-test live-test cli-test vmtest demo bench install uninstall clean help fuzz \
+.PHONY: all deps test unit-test live-test cli-test san-test san-build vmtest demo bench install \
+	uninstall clean help fuzz \
 	check-style
 
 all: $(OUT)/deptscope
@@ -89,12 +97,14 @@ help:
 	@echo 'Targets:'
 	@echo '  all        build build/deptscope (default)'
 	@echo '  deps       install the Debian packages the build and tests need'
-	@echo '  test       unit, CLI, triage, fuzz, live BPF and VM tests (live ones SKIP without root)'
+	@echo '  test       unit, CLI, triage, fuzz, live BPF and VM tests (live ones SKIP without root),'
+	@echo '             and san-test'
+	@echo '  san-test   unit, CLI and live BPF tests on a SAN=1 build in build-san/ (ASan, UBSan, LSan)'
 	@echo '  vmtest     boot 6.12 and 7.3 kernels under QEMU and run the scenarios'
 	@echo '  demo       quick look: live fence capture, record, report, export'
 	@echo '  bench      BPF cost vs bpftrace, guest dma-buf BPF cost, replay, triage, graph, DEPT ingest,'
 	@echo '             trace.dat import, the top viewer (DS_BENCH_PARTS="2 9" runs some)'
-	@echo '  fuzz       libFuzzer on the report parser for DS_FUZZ_SECONDS (300)'
+	@echo '  fuzz       libFuzzer on every parser, DS_FUZZ_SECONDS (300) each'
 	@echo '  install    install deptscope to $$(PREFIX)/bin'
 	@echo 'Variables: O=DIR V=1 WERROR=0 SAN=1 CC= CLANG= BPFTOOL= VMLINUX_BTF='
 
@@ -179,28 +189,81 @@ cli-test: $(OUT)/deptscope $(BENCH_BINS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/dept.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/import.sh
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/top.sh
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/cli/privs.sh
 
 live-test: $(OUT)/tests/live/live $(OUT)/deptscope
 	$(Q)cd $(SRC) && DS_SRCDIR=$(SRC) OUT=$(OUT) $(OUT)/tests/live/live
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/tests/live/detach.sh
 
-# libFuzzer target of the report parser: clang, ASan and UBSan, its own objects
-FUZZ_SRCS := tests/fuzz/fuzz_dept.c lib/dept_parse.c lib/dept_report.c
-FUZZ_BIN := $(OUT)/tests/fuzz/fuzz_dept
-$(FUZZ_BIN): $(FUZZ_SRCS) lib/include/deptscope/dept.h | $(DEPS_STAMP)
+# libFuzzer targets, one per parser (tests/fuzz, docs/reliability.md): clang with ASan and
+# UBSan, their own objects under $(OUT)/fuzz, each linked from only the sources it needs.
+# clang's -Wformat=2 also flags vprintf-style wrappers, which gcc accepts: lib/log.c.
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all $(WARNFLAGS) -Wno-unknown-warning-option -Wno-format-nonliteral \
+	-std=gnu11 -D_GNU_SOURCE -MMD -MP -I$(SRC)/lib/include -I$(SRC)/bpf -I$(SRC)/tools \
+	$(PKG_CFLAGS)
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_TARGETS := fuzz_dept fuzz_deps fuzz_rec fuzz_cli fuzz_tracedat
+FUZZ_BINS := $(patsubst %,$(OUT)/tests/fuzz/%,$(FUZZ_TARGETS))
+FUZZ_SRCS_fuzz_dept := lib/dept_parse.c lib/dept_report.c
+FUZZ_SRCS_fuzz_deps := lib/dept_proc.c lib/graph.c lib/graph_dot.c lib/json.c \
+	lib/dept_parse.c lib/dept_report.c
+FUZZ_SRCS_fuzz_rec := lib/record.c lib/event.c lib/stream.c lib/util.c lib/map.c lib/hist.c \
+	lib/fence_model.c lib/dmabuf_model.c lib/vpr_model.c lib/dept_live.c lib/graph.c \
+	lib/history.c lib/chrome.c lib/json.c lib/dept_parse.c lib/dept_report.c \
+	lib/symbolize.c lib/log.c
+FUZZ_SRCS_fuzz_cli := tools/cli.c tools/opts.c
+# tracedat.c itself is included by the harness, which reaches its static parts
+FUZZ_SRCS_fuzz_tracedat := lib/map.c lib/event.c lib/stream.c
+FUZZ_LIBS_fuzz_dept := -lz
+FUZZ_LIBS_fuzz_deps := -lz
+FUZZ_LIBS_fuzz_rec = $(PKG_LDLIBS) -lm
+FUZZ_LIBS_fuzz_cli := -lm
+FUZZ_LIBS_fuzz_tracedat = $(PKG_LDLIBS)
+
+$(OUT)/fuzz/%.o: %.c | $(DEPS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(foreach t,$(FUZZ_TARGETS),$(eval $(OUT)/tests/fuzz/$(t): \
+	$(patsubst %.c,$(OUT)/fuzz/%.o,$(FUZZ_SRCS_$(t)))))
+$(FUZZ_BINS): $(OUT)/tests/fuzz/%: $(OUT)/fuzz/tests/fuzz/%.o
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(WARNFLAGS) -Wno-unknown-warning-option -std=gnu11 -D_GNU_SOURCE \
-		-I$(SRC)/lib/include -o $@ $(FUZZ_SRCS) -lz
+	$(Q)$(CLANG) $(FUZZ_LDFLAGS) -o $@ $^ $(FUZZ_LIBS_$*)
 
-fuzz: $(FUZZ_BIN)
+# Seeds for fuzz_rec that dsgen does not write: VPR resizes (tests/fuzz/run.sh).
+$(OUT)/tests/fuzz/vprgen: tests/fuzz/vprgen.c $(OUT)/libdeptscope.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LDLIBS_ALL)
+
+FUZZ_DEPS := $(FUZZ_BINS) $(OUT)/tests/fuzz/vprgen $(OUT)/bench/dsgen
+
+fuzz: $(FUZZ_DEPS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) DS_FUZZ_SECONDS=$${DS_FUZZ_SECONDS:-300} \
 		$(SRC)/tests/fuzz/run.sh
 
+# Sanitizers: the unit, CLI and live tests on SAN=1 builds of all they run, in $(SAN_O).
+SAN_BINS = $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(OUT)/bench/dsgen
+ifeq ($(SAN),1)
+san-build: $(SAN_BINS)
+san-test: san-build
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/scripts/run-tests.sh san
+else
+san-build san-test:
+	$(Q)$(MAKE) --no-print-directory SAN=1 O=$(abspath $(SAN_O)) $@
+endif
+
 # Every suite runs even when one fails; scripts/run-tests.sh prints the totals.
-test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS) $(FUZZ_BIN)
-	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) $(SRC)/scripts/run-tests.sh
+ifeq ($(SAN),1)
+test: san-test
+else
+test: $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(BENCH_BINS) $(FUZZ_DEPS) san-build
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) SAN_OUT=$(abspath $(SAN_O)) \
+		$(SRC)/scripts/run-tests.sh
+endif
 
 # Real kernels under QEMU: VMTEST_KERNELS="6.12 7.3" (default), or KSRC=/path/to/linux
 vmtest: $(OUT)/deptscope
@@ -222,6 +285,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/deptscope
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(sort $(OUT) $(abspath $(SAN_O)))
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

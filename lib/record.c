@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include "deptscope/event.h"
@@ -54,8 +56,10 @@ static int write_all(int fd, const void *p, size_t n)
 int ds_recorder__open(const char *path, unsigned int flush_ms, struct ds_recorder **out)
 {
 	struct ds_rec_header h = {};
+	char *where = NULL, *tmp = NULL;
 	struct ds_recorder *r;
 	struct utsname u;
+	bool direct;
 	int err;
 
 	r = calloc(1, sizeof(*r));
@@ -66,12 +70,36 @@ int ds_recorder__open(const char *path, unsigned int flush_ms, struct ds_recorde
 		err = -ENOMEM;
 		goto err_free;
 	}
-	/* 0600 and no symlink following: recordings hold kernel addresses. */
-	r->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/*
+	 * Recordings hold kernel addresses: a new 0600 file of ours, renamed
+	 * over @path once it has its header (over a link too, in /tmp); never
+	 * written through a symbolic link nor into someone else's file (but
+	 * into /dev/null or a FIFO outside /tmp).
+	 */
+	err = ds_out_resolve(path, false, &where, &direct);
+	if (err)
+		goto err_free;
+	if (direct) {
+		r->fd = open(where, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	} else if (asprintf(&tmp, "%s.tmp.XXXXXX", where) < 0) {
+		tmp = NULL;
+		err = -ENOMEM;
+		goto err_free;
+	} else {
+		r->fd = mkostemp(tmp, O_CLOEXEC);
+	}
 	if (r->fd < 0) {
 		err = -errno;
+		free(tmp);
+		tmp = NULL;
 		goto err_free;
 	}
+	/*
+	 * Held until close: another recorder does not replace this file
+	 * meanwhile.  Where there are no locks (some NFS), it records unguarded.
+	 */
+	if (tmp)
+		flock(r->fd, LOCK_EX | LOCK_NB);
 	memcpy(h.magic, DS_REC_MAGIC, sizeof(h.magic));
 	h.version = DS_REC_VERSION;
 	h.header_size = sizeof(h);
@@ -83,8 +111,12 @@ int ds_recorder__open(const char *path, unsigned int flush_ms, struct ds_recorde
 		memcpy(h.hostname, u.nodename, sizeof(h.hostname) - 1);
 	}
 	err = write_all(r->fd, &h, sizeof(h));
+	if (!err && tmp)
+		err = ds_out_publish(tmp, where);
 	if (err)
 		goto err_close;
+	free(tmp);
+	free(where);
 	r->bytes = sizeof(h);
 	r->flush_ns = (uint64_t)(flush_ms ? flush_ms : DEFAULT_FLUSH_MS) * 1000000ULL;
 	r->last_flush = ds_now_mono_ns();
@@ -93,8 +125,11 @@ int ds_recorder__open(const char *path, unsigned int flush_ms, struct ds_recorde
 
 err_close:
 	close(r->fd);
-	unlink(path);
+	if (tmp)
+		unlink(tmp);
 err_free:
+	free(tmp);
+	free(where);
 	free(r->buf);
 	free(r);
 	return err;
@@ -174,7 +209,8 @@ int ds_recorder__close(struct ds_recorder *r, uint64_t duration_ns)
 	err = ds_recorder__write(r, &end.hdr);
 	if (!err)
 		err = ds_recorder__flush(r);
-	if (!err && fsync(r->fd))
+	/* EINVAL: a pipe or /dev/null, nothing to sync */
+	if (!err && fsync(r->fd) && errno != EINVAL)
 		err = -errno;
 	if (close(r->fd) && !err)
 		err = -errno;
@@ -199,6 +235,7 @@ struct ds_reader {
 int ds_reader__open(const char *path, struct ds_reader **out)
 {
 	struct ds_reader *r;
+	struct stat st;
 	ssize_t n;
 	int err;
 
@@ -226,6 +263,15 @@ int ds_reader__open(const char *path, struct ds_reader **out)
 	}
 	if ((size_t)n < sizeof(r->hdr) || r->hdr.header_size < sizeof(r->hdr)) {
 		err = -ENODATA;	/* header itself truncated */
+		goto err_close;
+	}
+	/* a header_size past the end: offsets in messages would point beyond the file */
+	if (fstat(r->fd, &st)) {
+		err = -errno;
+		goto err_close;
+	}
+	if ((uint64_t)st.st_size < r->hdr.header_size) {
+		err = -ENODATA;
 		goto err_close;
 	}
 	if (r->hdr.version > DS_REC_VERSION) {

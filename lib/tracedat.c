@@ -303,7 +303,7 @@ static bool read_num(struct tep_handle *tep, const struct tep_format_field *f,
 
 	if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC))
 		return false;
-	if (f->offset < 0 || size <= 0 || size > 8 || f->offset + size > r->size)
+	if (f->offset < 0 || size <= 0 || size > 8 || (int64_t)f->offset + size > r->size)
 		return false;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return false;
@@ -321,7 +321,8 @@ static bool read_str(struct tep_handle *tep, const struct tep_format_field *f,
 	uint64_t loc;
 
 	dst[0] = '\0';
-	if (f->offset < 0 || f->size <= 0 || f->offset + f->size > r->size)
+	/* 64-bit: a format may say any int (found by tests/fuzz) */
+	if (f->offset < 0 || f->size <= 0 || (int64_t)f->offset + f->size > r->size)
 		return false;
 	if (f->flags & TEP_FIELD_IS_DYNAMIC) {
 		if (f->size != 4)
@@ -872,11 +873,52 @@ static int child_died(struct ds_tracedat *t)
 	return -EBADMSG;
 }
 
+/*
+ * The parent's half of an open, on the read end @fd of the child @child's
+ * pipe: the F_OPENED frame says whether the child could open the file.
+ * Frees @t on failure.  On its own so that tests/fuzz/fuzz_tracedat.c can
+ * give it any stream (child 0: none to wait for).
+ */
+static int td_attach(struct ds_tracedat *t, int fd, pid_t child, struct ds_tracedat **out,
+		     const char **why)
+{
+	/* *why of a failed open: @t is freed by then (found by tests/fuzz) */
+	static char failed_why[sizeof(t->why)];
+	const void *pl;
+	struct frame f;
+	int err;
+
+	t->child = child;
+	t->fd = fd;
+	err = rframe(t, &f, &pl);
+	if (!err && (f.kind != F_OPENED || f.len < sizeof(int)))
+		err = -EPROTO;
+	if (err) {
+		child_died(t);
+		snprintf(t->why, sizeof(t->why), "%s", t->why[0] && strstr(t->why, "crashed") ?
+			 "damaged headers (libtracecmd crashed opening it)" :
+			 "the reader process failed");
+		memcpy(failed_why, t->why, sizeof(failed_why));
+		*why = failed_why;
+		ds_tracedat__close(t);
+		return -EINVAL;
+	}
+	memcpy(&err, pl, sizeof(err));
+	if (err) {
+		/* the child terminates its message; a damaged frame may not */
+		snprintf(failed_why, sizeof(failed_why), "%.*s", (int)(f.len - sizeof(err)),
+			 (const char *)pl + sizeof(err));
+		*why = failed_why;
+		ds_tracedat__close(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
 int ds_tracedat__open(const char *path, struct ds_tracedat **out, const char **why)
 {
 	struct ds_tracedat *t;
-	const void *pl;
-	struct frame f;
 	int fds[2], err;
 	pid_t pid;
 
@@ -922,29 +964,7 @@ int ds_tracedat__open(const char *path, struct ds_tracedat **out, const char **w
 		_exit(0);	/* forked child: its own end, never the caller's */
 	}
 	close(fds[1]);
-	t->child = pid;
-	t->fd = fds[0];
-	err = rframe(t, &f, &pl);
-	if (!err && (f.kind != F_OPENED || f.len < sizeof(int)))
-		err = -EPROTO;
-	if (err) {
-		child_died(t);
-		snprintf(t->why, sizeof(t->why), "%s", t->why[0] && strstr(t->why, "crashed") ?
-			 "damaged headers (libtracecmd crashed opening it)" :
-			 "the reader process failed");
-		*why = t->why;
-		ds_tracedat__close(t);
-		return -EINVAL;
-	}
-	memcpy(&err, pl, sizeof(err));
-	if (err) {
-		snprintf(t->why, sizeof(t->why), "%s", (const char *)pl + sizeof(err));
-		*why = t->why;
-		ds_tracedat__close(t);
-		return err;
-	}
-	*out = t;
-	return 0;
+	return td_attach(t, fds[0], pid, out, why);
 }
 
 void ds_tracedat__close(struct ds_tracedat *t)
@@ -982,6 +1002,12 @@ int ds_tracedat__next(struct ds_tracedat *t, const struct ds_event_hdr **ev)
 			if (f.len < sizeof(struct ds_event_hdr) || f.len > sizeof(t->rec))
 				return -EPROTO;
 			memcpy(&t->rec, pl, f.len);
+			/*
+			 * Consumers trust hdr.size (the recorder copies that much): it
+			 * must be the frame's, and the record whole (found by tests/fuzz).
+			 */
+			if (ds_event__check(&t->rec, f.len) != (int)f.len)
+				return -EPROTO;
 			*ev = &t->rec.hdr;
 			return 0;
 		case F_STATS:
@@ -991,7 +1017,8 @@ int ds_tracedat__next(struct ds_tracedat *t, const struct ds_event_hdr **ev)
 			memcpy(&t->st, pl, sizeof(t->st));
 			if (f.kind == F_END) {
 				t->eof = true;
-				waitpid(t->child, NULL, 0);
+				if (t->child > 0)
+					waitpid(t->child, NULL, 0);
 				t->child = 0;
 				return -ENODATA;
 			}

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include "deptscope/log.h"
 #include "deptscope/triage_db.h"
+#include "deptscope/util.h"
 #include "deptscope/version.h"
 
 /* "DSTD": deptscope triage database */
@@ -206,6 +207,8 @@ const char *ds_triage_db_strerror(int err)
 		return "duplicate of a bucket that is itself a duplicate of this one";
 	case -E2BIG:
 		return "text too long";
+	case -ENOLINK:
+		return "a symbolic link in a sticky shared directory (like /tmp): not followed";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
@@ -445,15 +448,35 @@ out:
 	return err;
 }
 
-/* The file exists as a regular file we can write; created 0600 if absent. */
-static int make_file(const char *path)
+/*
+ * The file exists as a regular file we can write; created 0600 if absent.
+ * @where is @path, or the file a link there names.  A link at @path in a
+ * sticky shared directory (/tmp) is refused, and one at SQLite's side
+ * files anywhere: SQLite would follow it.
+ */
+static int make_file(const char *path, char **where)
 {
+	static const char *const side[] = { "", "-wal", "-shm", "-journal" };
+	char name[PATH_MAX];
 	struct stat st;
+	bool direct;
 	int fd, err = 0;
+	size_t i;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	err = ds_out_resolve(path, true, where, &direct);
+	if (err)
+		return err;
+	if (direct)
+		return -EINVAL;
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		if (snprintf(name, sizeof(name), "%s%s", *where, side[i]) >= (int)sizeof(name))
+			return -ENAMETOOLONG;
+		if (!lstat(name, &st) && S_ISLNK(st.st_mode))
+			return -ENOLINK;
+	}
+	fd = open(*where, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -ENOLINK : -errno;
 	if (fstat(fd, &st))
 		err = -errno;
 	else if (!S_ISREG(st.st_mode))
@@ -556,6 +579,7 @@ static int migrate(struct ds_triage_db *db)
 int ds_triage_db__open(const char *path, struct ds_triage_db **out)
 {
 	struct ds_triage_db *db;
+	char *where = NULL;
 	int64_t ignored;
 	int rc, err;
 
@@ -572,10 +596,12 @@ int ds_triage_db__open(const char *path, struct ds_triage_db **out)
 	}
 	err = make_parents(path);
 	if (!err)
-		err = make_file(path);
+		err = make_file(path, &where);
 	if (err)
 		goto err;
-	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE, NULL);
+	rc = sqlite3_open_v2(where, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	free(where);
+	where = NULL;
 	if (rc != SQLITE_OK) {
 		err = db->sql ? sql_fail(db, rc, "open") : -ENOMEM;
 		goto err;
@@ -614,6 +640,7 @@ int ds_triage_db__open(const char *path, struct ds_triage_db **out)
 	*out = db;
 	return 0;
 err:
+	free(where);
 	ds_triage_db__close(db);
 	return err;
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include "deptscope/util.h"
 
 #ifndef TRACEFS_MAGIC
@@ -51,18 +55,153 @@ int ds_grow(void *arrp, size_t *cap, size_t nr, size_t size, size_t first)
 	return 0;
 }
 
+/* ---- output files ---- */
+
+/* A sticky directory others may write in (/tmp): the names in it may be anyone's. */
+static bool in_shared_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == path)
+		strcpy(dir, "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		return true;
+	if (stat(dir, &st))
+		return true;
+	return (st.st_mode & S_ISVTX) && (st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int ds_out_resolve(const char *path, bool links, char **where, bool *direct)
+{
+	char *cur, *next, target[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	int hops, err;
+	ssize_t n;
+
+	*where = NULL;
+	*direct = false;
+	cur = strdup(path);
+	if (!cur)
+		return -ENOMEM;
+	for (hops = 0; ; hops++) {
+		if (hops == 40) {
+			err = -ELOOP;
+			goto err;
+		}
+		if (lstat(cur, &st)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				goto err;
+			}
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			err = -EISDIR;
+			goto err;
+		}
+		/*
+		 * A file is replaced; in /tmp so is anything else (a link or a
+		 * FIFO there may be a trap), never followed nor written into.
+		 */
+		if (S_ISREG(st.st_mode) || in_shared_dir(cur))
+			break;
+		if (S_ISLNK(st.st_mode) && !links) {
+			err = -ELOOP;
+			goto err;
+		}
+		/* /dev/null, a terminal, a pipe (/dev/stdout): written into */
+		if (!S_ISLNK(st.st_mode) || (!stat(cur, &st) && !S_ISREG(st.st_mode))) {
+			if (S_ISDIR(st.st_mode)) {
+				err = -EISDIR;
+				goto err;
+			}
+			*direct = true;
+			break;
+		}
+		/* a link of our own: the file it names is the one to replace */
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0) {
+			err = -errno;
+			goto err;
+		}
+		target[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || !slash)
+			next = strdup(target);
+		else if (asprintf(&next, "%.*s/%s", (int)(slash - cur), cur, target) < 0)
+			next = NULL;
+		if (!next) {
+			err = -ENOMEM;
+			goto err;
+		}
+		free(cur);
+		cur = next;
+	}
+	*where = cur;
+	return 0;
+err:
+	free(cur);
+	return err;
+}
+
+int ds_out_publish(const char *tmp, const char *where)
+{
+	struct stat st;
+	int fd, tries, err;
+
+	for (tries = 0; tries < 8; tries++) {
+		fd = -1;
+		if (lstat(where, &st)) {
+			if (errno != ENOENT)
+				return -errno;
+			/* what another process creates meanwhile is checked on the next turn */
+			if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, where, RENAME_NOREPLACE))
+				return 0;
+			if (errno == EEXIST)
+				continue;
+			if (errno != EINVAL && errno != ENOSYS)
+				return -errno;
+		} else if (S_ISREG(st.st_mode)) {
+			/* a recording being written holds a lock on it (ds_recorder__open) */
+			fd = open(where, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+				close(fd);
+				return -EBUSY;
+			}
+		}
+		err = rename(tmp, where) ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return -EEXIST;
+}
+
 int ds_atomic_file__open(struct ds_atomic_file *af, const char *path)
 {
+	bool direct;
 	int fd, err;
 
 	memset(af, 0, sizeof(*af));
-	af->path = strdup(path);
-	if (!af->path || asprintf(&af->tmp, "%s.tmp.XXXXXX", path) < 0) {
+	err = ds_out_resolve(path, true, &af->path, &direct);
+	if (err)
+		return err;
+	if (direct) {
+		fd = open(af->path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	} else if (asprintf(&af->tmp, "%s.tmp.XXXXXX", af->path) < 0) {
 		af->tmp = NULL;
 		err = -ENOMEM;
 		goto err;
+	} else {
+		fd = mkostemp(af->tmp, O_CLOEXEC);
 	}
-	fd = mkostemp(af->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		goto err;
@@ -71,7 +210,8 @@ int ds_atomic_file__open(struct ds_atomic_file *af, const char *path)
 	if (!af->f) {
 		err = -errno;
 		close(fd);
-		unlink(af->tmp);
+		if (af->tmp)
+			unlink(af->tmp);
 		goto err;
 	}
 	return 0;
@@ -86,24 +226,26 @@ int ds_atomic_file__commit(struct ds_atomic_file *af)
 {
 	int err = 0;
 
-	if (fflush(af->f) || ferror(af->f))
+	if (fflush(af->f))
+		err = -errno;
+	else if (ferror(af->f))
 		err = -EIO;
 	/* mkostemp made it 0600: give it the mode a plain creat() would have */
-	if (!err) {
+	if (!err && af->tmp) {
 		mode_t um = umask(0);
 
 		umask(um);
 		if (fchmod(fileno(af->f), 0666 & ~um))
 			err = -errno;
 	}
-	if (!err && fsync(fileno(af->f)))
+	if (!err && af->tmp && fsync(fileno(af->f)))
 		err = -errno;
 	if (fclose(af->f) && !err)
 		err = -errno;
 	af->f = NULL;
-	if (!err && rename(af->tmp, af->path))
-		err = -errno;
-	if (err)
+	if (!err && af->tmp)
+		err = ds_out_publish(af->tmp, af->path);
+	if (err && af->tmp)
 		unlink(af->tmp);
 	free(af->path);
 	free(af->tmp);
@@ -151,7 +293,8 @@ bool ds_tracepoint_exists(const char *sys, const char *event)
 	if (!dir)
 		return false;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, event);
-	return access(path, R_OK) == 0;
+	/* AT_EACCESS: access() ignores the capabilities of a non-root user */
+	return faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0;
 }
 
 int ds_tracepoint_field(const char *sys, const char *event, const char *field,
@@ -190,40 +333,54 @@ int ds_tracepoint_field(const char *sys, const char *event, const char *field,
 	return err;
 }
 
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF		39
+#endif
+#define CAP_BIT(c)	(1ULL << (c))
+
+/* The effective capabilities of this thread. */
 static int cap_eff(uint64_t *caps)
 {
-	char line[256];
-	unsigned long long v;
-	int err = -ENOENT;
-	FILE *f;
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 
-	f = fopen("/proc/self/status", "re");
-	if (!f)
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %llx", &v) == 1) {
-			*caps = v;
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
+	*caps = d[0].effective | (uint64_t)d[1].effective << 32;
+	return 0;
 }
 
 int ds_check_bpf_privileges(char *why, size_t len)
 {
-	const uint64_t sys_admin = 1ULL << 21, perfmon = 1ULL << 38, bpf = 1ULL << 39;
+	const char *tracefs = ds_tracefs_dir();
+	char missing[160] = "", file[64];
 	uint64_t caps = 0;
+	size_t n = 0;
 
 	if (cap_eff(&caps))
 		caps = geteuid() == 0 ? ~0ULL : 0;
-	if (caps & sys_admin)
+	/* CAP_SYS_ADMIN stands for both, as before Linux 5.8 */
+	if (!(caps & (CAP_BIT(CAP_BPF) | CAP_BIT(CAP_SYS_ADMIN))))
+		n += snprintf(missing + n, sizeof(missing) - n, "CAP_BPF");
+	if (!(caps & (CAP_BIT(CAP_PERFMON) | CAP_BIT(CAP_SYS_ADMIN))))
+		n += snprintf(missing + n, sizeof(missing) - n, "%sCAP_PERFMON", n ? ", " : "");
+	/*
+	 * The classic tracepoints' ids and formats are in tracefs, root's alone
+	 * (0700, files 0440) unless mounted with gid=.  AT_EACCESS: access()
+	 * would ignore the capabilities of a user other than root.
+	 */
+	snprintf(file, sizeof(file), "%s/events/header_page", tracefs ? tracefs : "");
+	if (tracefs && faccessat(AT_FDCWD, file, R_OK, AT_EACCESS))
+		n += snprintf(missing + n, sizeof(missing) - n,
+			      "%sCAP_DAC_READ_SEARCH (to read %s)", n ? ", " : "", tracefs);
+	if (!n)
 		return 0;
-	if ((caps & bpf) && (caps & perfmon))
-		return 0;
-	snprintf(why, len, "%s: run as root or with CAP_BPF and CAP_PERFMON",
-		 geteuid() ? "not root" : "missing capabilities");
+	snprintf(why, len, "needs CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH (or root): "
+		 "missing %s", missing);
 	return -EPERM;
 }
 

@@ -10,11 +10,34 @@
 #include "cmds.h"
 #include "replay.h"
 
+struct export_out {
+	struct ds_chrome *c;
+	FILE *f;
+	struct ds_replay *rp;
+	int err;
+};
+
+/* A write error (a full disk) is the output's: said as such, not as a bad recording. */
+static int export_consume(void *ctx, const struct ds_event_hdr *ev)
+{
+	struct export_out *o = ctx;
+	int err;
+
+	errno = 0;
+	err = ds_chrome__consume(o->c, ev);
+	if (err && ferror(o->f)) {
+		o->err = errno ? -errno : err;
+		o->rp->output_failed = true;
+	}
+	return err;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct ds_atomic_file af = {};
 	struct ds_chrome *c = NULL;
 	struct ds_replay rp = {};
+	struct export_out o = { .rp = &rp };
 	struct ds_stream *s = NULL;
 	struct ds_params p;
 	int ret, err;
@@ -36,18 +59,28 @@ int cmd_export(int argc, char **argv)
 	err = ds_chrome__new(af.f, &c);
 	if (!err)
 		err = ds_stream__new(&s);
+	o.c = c;
+	o.f = af.f;
 	if (!err)
-		err = ds_stream__add_consumer(s, ds_chrome__consume, c);
+		err = ds_stream__add_consumer(s, export_consume, &o);
 	if (err)
 		goto fail;
 	rp.path = p.input;
 	ret = ds_replay_run(&rp, s);
+	if (ret && o.err) {
+		ds_err("writing %s failed: %s", p.output, strerror(-o.err));
+		ds_atomic_file__abort(&af);
+		goto out;
+	}
 	if (ret) {
 		/* unreadable or corrupt: a partial timeline would mislead */
 		ds_atomic_file__abort(&af);
 		goto out;
 	}
+	errno = 0;
 	err = ds_chrome__finish(c);
+	if (err && ferror(af.f) && errno)
+		err = -errno;
 	if (err)
 		goto fail;
 	err = ds_atomic_file__commit(&af);

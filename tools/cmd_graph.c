@@ -101,19 +101,6 @@ static int load_log(struct log_ctx *lc, const char *file)
 
 /* ---- rendering through libgvc ---- */
 
-/*
- * Graphviz 2.42 keeps its plugin configuration (and leaks gvPluginList()'s
- * duplicate names), fontconfig and pango their caches, until exit: not
- * ours to free.  With SAN=1, LeakSanitizer is told to look away from those
- * libraries only; in other builds nothing calls this.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libgvc.so\nleak:libcgraph.so\nleak:libgvplugin_\nleak:libfontconfig.so\n"
-	       "leak:libpango\nleak:libcairo.so\nleak:libglib-2.0.so\nleak:libgobject-2.0.so\n";
-}
-
 static char gv_msg[512];
 
 /* Graphviz reports errors in pieces ("Error", ": ", text): keep the text. */
@@ -152,6 +139,22 @@ static bool gv_has(GVC_t *gvc, const char *kind, const char *name)
 	return found;
 }
 
+/*
+ * One Graphviz context for the process, never freed.  The pango plugin of
+ * Graphviz 2.43 (Debian 12) keeps the last font name as a pointer into the
+ * context's font table and compares it in the next layout: after
+ * gvFreeContext() that is a read of freed memory (AddressSanitizer, triage
+ * --html with two buckets).
+ */
+static GVC_t *gv_context(void)
+{
+	static GVC_t *gvc;
+
+	if (!gvc)
+		gvc = gvContext();
+	return gvc;
+}
+
 /* @dot laid out by "dot" and rendered as @format into @out; one line in @why if not. */
 int graph_render(const char *dot, const char *format, FILE *out, char *why, size_t len)
 {
@@ -163,7 +166,7 @@ int graph_render(const char *dot, const char *format, FILE *out, char *why, size
 	gv_msg[0] = '\0';
 	agseterr(AGERR);
 	agseterrf(gv_error);
-	gvc = gvContext();
+	gvc = gv_context();
 	if (!gvc) {
 		snprintf(why, len, "cannot start Graphviz (libgvc)");
 		return -1;
@@ -200,7 +203,6 @@ out:
 		gvFreeLayout(gvc, ag);
 	if (ag)
 		agclose(ag);
-	gvFreeContext(gvc);
 	return ret;
 }
 

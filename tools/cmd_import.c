@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "deptscope/json.h"
@@ -78,9 +79,9 @@ int cmd_import(int argc, char **argv)
 	struct ds_tracedat *t = NULL;
 	struct sigaction sa = {};
 	uint64_t t0, last = 0, n = 0, written = 0;
-	char tmp[4096];
+	char tmp[4096], *where = NULL;
 	const char *why;
-	bool tty = isatty(STDERR_FILENO);
+	bool tty = isatty(STDERR_FILENO), direct = false;
 	int ret, err;
 
 	ret = ds_parse_import(argc, argv, &p, stderr);
@@ -96,15 +97,19 @@ int cmd_import(int argc, char **argv)
 		ds_err("cannot read trace-cmd file %s: %s", p.input, why);
 		return DS_EXIT_ERROR;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.import-%d", p.output, (int)getpid()) >=
-	    (int)sizeof(tmp)) {
-		ds_err("output path too long: %s", p.output);
-		ret = DS_EXIT_ERROR;
-		goto out;
-	}
-	err = ds_recorder__open(tmp, 0, &rec);
+	/* as a recording: never through a symbolic link; /dev/null is written into */
+	err = ds_out_resolve(p.output, false, &where, &direct);
+	if (!err && snprintf(tmp, sizeof(tmp), "%s.import-%d", where, (int)getpid()) >=
+	    (int)sizeof(tmp))
+		err = -ENAMETOOLONG;
+	if (!err && direct)
+		snprintf(tmp, sizeof(tmp), "%s", where);
+	if (!err)
+		err = ds_recorder__open(tmp, 0, &rec);
 	if (err) {
-		ds_err("cannot create %s: %s", p.output, strerror(-err));
+		ds_err("cannot create %s: %s", p.output, err == -ELOOP ?
+		       "a symbolic link, and recordings are never written through one" :
+		       strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
@@ -151,8 +156,8 @@ int cmd_import(int argc, char **argv)
 	written = ds_recorder__records(rec);
 	err = ds_recorder__close(rec, ds_now_mono_ns() - t0);
 	rec = NULL;
-	if (!err && rename(tmp, p.output))
-		err = -errno;
+	if (!err && !direct)
+		err = ds_out_publish(tmp, where);
 	if (err) {
 		ds_err("writing %s failed: %s", p.output, strerror(-err));
 		ret = DS_EXIT_ERROR;
@@ -164,10 +169,12 @@ int cmd_import(int argc, char **argv)
 fail:
 	if (rec)
 		ds_recorder__close(rec, 0);
-	unlink(tmp);
+	if (!direct)
+		unlink(tmp);
 out:
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	ds_tracedat__close(t);
+	free(where);
 	return ret;
 }

@@ -132,8 +132,15 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	err = ds_recorder__open(p.output, 0, &r.rec);
+	if (err == -EBUSY) {
+		ds_err("%s is being recorded by another deptscope: not replacing it", p.output);
+		ret = DS_EXIT_ERROR;
+		goto out;
+	}
 	if (err) {
-		ds_err("cannot create %s: %s", p.output, strerror(-err));
+		ds_err("cannot create %s: %s", p.output, err == -ELOOP ?
+		       "a symbolic link, and recordings are never written through one" :
+		       strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
@@ -176,7 +183,8 @@ int cmd_record(int argc, char **argv)
 
 		err = ds_recorder__close(r.rec, dur);
 		r.rec = NULL;
-		if (err) {
+		/* after a write error the close fails alike: said once above */
+		if (err && !ret) {
 			ds_err("finishing %s failed: %s", p.output, strerror(-err));
 			ret = DS_EXIT_ERROR;
 		}

@@ -24,7 +24,7 @@ bool ds_live_stopping(void)
 /* What every live command needs before loading anything: one line each. */
 int ds_live_preflight(void)
 {
-	char why[128];
+	char why[256];
 
 	if (ds_check_bpf_privileges(why, sizeof(why))) {
 		ds_err("%s", why);

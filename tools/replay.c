@@ -61,6 +61,8 @@ static int replay_tracedat(struct ds_replay *r, struct ds_stream *s)
 	r->last_ts = ds_stream__last_ts(s);
 	snprintf(r->status, sizeof(r->status), "%" PRIu64 " trace records, %" PRIu64
 		 " imported", st.records, st.imported);
+	if (err && r->output_failed)
+		return DS_EXIT_ERROR;
 	if (err) {
 		ds_err("reading %s failed: %s", r->path, strerror(-err));
 		return DS_EXIT_ERROR;
@@ -90,6 +92,8 @@ int ds_replay_run(struct ds_replay *r, struct ds_stream *s)
 	/* the status string lives in the reader: keep a copy */
 	snprintf(r->status, sizeof(r->status), "%s", ds_reader__status_str(rd));
 	ds_reader__close(rd);
+	if (err && r->output_failed)
+		return DS_EXIT_ERROR;
 	if (err) {
 		ds_err("reading %s failed: %s", r->path, strerror(-err));
 		return DS_EXIT_ERROR;

@@ -12,6 +12,11 @@ struct ds_replay {
 	/* optional: after each batch, with the newest event time */
 	int (*tick)(void *ctx, uint64_t now);
 	void *ctx;
+	/*
+	 * Set by a consumer whose own output failed (a full disk): the
+	 * replay stops without a line of its own; the caller says what failed.
+	 */
+	bool output_failed;
 	/* results */
 	enum ds_reader_state state;
 	uint64_t records;

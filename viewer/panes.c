@@ -64,6 +64,7 @@ void top_lines__add(struct top_lines *l, enum top_attr a, const char *fmt, ...)
 	if (ds_grow(&l->v, &l->cap, l->nr + 1, sizeof(*l->v), 64))
 		return;	/* out of memory: the frame misses a line, nothing worse */
 	l->v[l->nr].attr = a;
+	l->v[l->nr].selected = false;
 	va_start(ap, fmt);
 	vsnprintf(l->v[l->nr].text, sizeof(l->v[l->nr].text), fmt, ap);
 	va_end(ap);

@@ -875,8 +875,17 @@ static void refresh_models(struct top *t)
 	ds_dmabuf_model__check_revokes(t->dmabuf, now, TOP_UNMAP_NS, no_revoke_print, NULL);
 	if (ds_dept_live__flush_idle(t->dept, now, CIRCLE_IDLE_NS))
 		ds_warn("could not finish a DEPT circle");
-	if (t->rec && ds_recorder__flush(t->rec))
-		ds_warn("flushing %s failed", t->rec_path);
+	if (t->rec) {
+		int err = ds_recorder__flush(t->rec);
+
+		if (err) {
+			/* as a failed write: the recording stops, the view does not */
+			ds_err("writing %s failed: %s; recording stopped", t->rec_path,
+			       strerror(-err));
+			ds_recorder__close(t->rec, ds_now_mono_ns() - t->rec_start);
+			t->rec = NULL;
+		}
+	}
 }
 
 enum { FD_SIG, FD_TIMER, FD_STREAM, FD_KEYS, FD_NR };

@@ -18,18 +18,6 @@
 #include "deptscope/dept.h"
 #include "deptscope/graph.h"
 
-/*
- * Graphviz 2.42 keeps its plugin configuration and fontconfig/pango their
- * font caches until exit: not ours to free, so LeakSanitizer (SAN=1) is
- * told to look away from those libraries only.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libgvc.so\nleak:libcgraph.so\nleak:libgvplugin_\nleak:libfontconfig.so\n"
-	       "leak:libpango\nleak:libcairo.so\nleak:libglib-2.0.so\nleak:libgobject-2.0.so\n";
-}
-
 /* ---- helpers ---- */
 
 static uint32_t cls(struct ds_graph *g, const char *name)

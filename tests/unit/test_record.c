@@ -208,3 +208,40 @@ TEST(test_record_refuses_symlink)
 	CHECK(ds_recorder__open(link, 0, &r) == -ELOOP);
 	CHECK(access(target, F_OK) != 0);
 }
+
+TEST(test_record_link_in_shared_dir_replaced)
+{
+	struct ds_recorder *r = NULL;
+	char dir[256], target[256], link[300];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/sticky", ds_test_tmpdir());
+	snprintf(target, sizeof(target), "%s/victim2", ds_test_tmpdir());
+	snprintf(link, sizeof(link), "%s/link.dsr", dir);
+	REQUIRE(mkdir(dir, 0700) == 0 && chmod(dir, 01777) == 0);
+	REQUIRE(symlink(target, link) == 0);
+	/* in a sticky directory anyone writes in, the link is replaced, not followed */
+	CHECK(ds_recorder__open(link, 0, &r) == 0);
+	CHECK(ds_recorder__close(r, 0) == 0);
+	CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+	CHECK(access(target, F_OK) != 0);
+}
+
+TEST(test_record_second_recorder_refused)
+{
+	struct ds_recorder *a = NULL, *b = NULL;
+	struct ds_reader *rd;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/busy.dsr", ds_test_tmpdir());
+	REQUIRE(ds_recorder__open(path, 0, &a) == 0);
+	/* the file being written is neither replaced nor truncated */
+	CHECK(ds_recorder__open(path, 0, &b) == -EBUSY);
+	CHECK(b == NULL);
+	CHECK(ds_recorder__close(a, 0) == 0);
+	REQUIRE(ds_reader__open(path, &rd) == 0);
+	ds_reader__close(rd);
+	/* once it is closed, the name can be recorded to again */
+	CHECK(ds_recorder__open(path, 0, &b) == 0);
+	CHECK(ds_recorder__close(b, 0) == 0);
+}
