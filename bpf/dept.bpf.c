@@ -40,6 +40,8 @@ static __always_inline void *reserve(__u64 size, __u16 type)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ds_event_hdr *h;
 
+	if (stats.stopped)
+		return NULL;
 	h = bpf_ringbuf_reserve(&events, size, 0);
 	if (!h) {
 		__sync_fetch_and_add(&stats.dropped, 1);

@@ -89,7 +89,8 @@
 #define DS_EV_META_SOURCE		0x8001
 #define DS_EV_META_STATS		0x8002
 #define DS_EV_META_END			0x8003
-#define DS_EV_META_MAX			0x8004
+#define DS_EV_META_SOURCE_STATS		0x8004
+#define DS_EV_META_MAX			0x8005
 
 /* ds_fence_event.flags */
 #define DS_FENCE_F_SIGNALED	(1u << 0)	/* fence was signalled at the event */
@@ -348,6 +349,12 @@ struct ds_bpf_stats {
 	__u64 dropped;		/* ring buffer full: record lost */
 	__u64 names_dropped;	/* name map full */
 	__u64 waits_unmatched;	/* wait_end without wait_start */
+	/*
+	 * Set by user space to end a run: no record is reserved after it, so
+	 * the ring can be drained to empty under any load before the slow
+	 * detach (an RCU grace period per tracepoint).
+	 */
+	__u64 stopped;
 };
 
 struct ds_meta_source {
@@ -360,6 +367,22 @@ struct ds_meta_source {
 struct ds_meta_stats {
 	struct ds_event_hdr hdr;
 	__u64 received;		/* records user space got from the ring */
+	__u64 emitted;
+	__u64 dropped;
+	__u64 names_dropped;
+	__u64 waits_unmatched;
+};
+
+/*
+ * One source's counters (DS_SRC_* in @source), written just before each
+ * DS_EV_META_STATS, which stays the sum of all sources: readers that know
+ * only the sum keep working, and drops can be blamed on a source.
+ */
+struct ds_meta_source_stats {
+	struct ds_event_hdr hdr;
+	__u32 source;
+	__u32 pad;
+	__u64 received;
 	__u64 emitted;
 	__u64 dropped;
 	__u64 names_dropped;

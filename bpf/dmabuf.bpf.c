@@ -36,6 +36,8 @@ static __always_inline struct ds_dmabuf_event *reserve(struct dma_buf *db, __u16
 
 	if (targ_tgid && (id >> 32) != targ_tgid)
 		return NULL;
+	if (stats.stopped)
+		return NULL;
 	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);

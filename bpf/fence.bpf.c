@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 targ_tgid;		/* 0: all waiters */
 const volatile __u32 targ_ping_tid;	/* self-test: thread to follow */
 const volatile __u32 targ_ping_nr;	/* self-test: syscall number */
+const volatile __u32 targ_ping_tgid;	/* self-test: every syscall of this process */
 
 struct ds_bpf_stats stats;
 __u64 ping_seq;
@@ -75,6 +76,8 @@ static __always_inline int emit_fence(void *ctx, struct dma_fence *f, __u16 type
 	const void *ops;
 	long n;
 
+	if (stats.stopped)
+		return 0;
 	e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);
@@ -193,7 +196,7 @@ static __always_inline int emit_name(struct fence_rec *rec)
 	__u32 key = rec->context;
 	__u8 one = 1;
 
-	if (bpf_map_lookup_elem(&names, &key))
+	if (stats.stopped || bpf_map_lookup_elem(&names, &key))
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -239,21 +242,35 @@ int ds_fnm_signal(struct fence_rec *rec)
 	return emit_name(rec);
 }
 
-/* Self-test source: one event per chosen syscall made by one thread. */
+/*
+ * Self-test source: one event per chosen syscall of one thread, or per
+ * syscall of one process (targ_ping_tgid), to load the ring buffer at a
+ * known rate.  The sequence number is taken before the reservation, so the
+ * gaps in what user space receives are exactly the drops.
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ds_ping, struct pt_regs *regs, long id)
 {
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ds_ping_event *e;
+	__u64 seq;
 
-	if ((__u32)bpf_get_current_pid_tgid() != targ_ping_tid || id != targ_ping_nr)
+	if (targ_ping_tgid) {
+		if (pid_tgid >> 32 != targ_ping_tgid)
+			return 0;
+	} else if ((__u32)pid_tgid != targ_ping_tid || id != targ_ping_nr) {
 		return 0;
+	}
+	if (stats.stopped)
+		return 0;
+	seq = __sync_fetch_and_add(&ping_seq, 1);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);
 		return 0;
 	}
 	fill_hdr(&e->hdr, DS_EV_PING, sizeof(*e), bpf_ktime_get_ns());
-	e->seq = __sync_fetch_and_add(&ping_seq, 1);
+	e->seq = seq;
 	e->syscall_nr = id;
 	bpf_ringbuf_submit(e, 0);
 	__sync_fetch_and_add(&stats.emitted, 1);

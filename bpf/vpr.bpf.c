@@ -27,6 +27,8 @@ static __always_inline struct ds_vpr_event *reserve(__u16 type)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct ds_vpr_event *e;
 
+	if (stats.stopped)
+		return NULL;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&stats.dropped, 1);

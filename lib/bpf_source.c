@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include "deptscope/event.h"
 #include "deptscope/log.h"
@@ -16,8 +17,15 @@ void ds_bpf_source__add_missing(struct ds_bpf_source *bs, const char *what)
 struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_program *p,
 				       const char *event)
 {
-	struct bpf_link *link = bpf_program__attach(p);
+	struct bpf_link *link;
 
+	/* a tracepoint that went away between the load and the attach */
+	if (ds_test_fault("attach", event)) {
+		link = NULL;
+		errno = ENOENT;
+	} else {
+		link = bpf_program__attach(p);
+	}
 	if (!link) {
 		ds_dbg("attaching %s failed: %s", bpf_program__name(p), strerror(errno));
 		ds_bpf_source__add_missing(bs, event);
@@ -55,7 +63,7 @@ int ds_bpf_source__select_btf(struct ds_bpf_source *bs, struct bpf_object *obj,
 
 int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_prog_ref *refs,
 				unsigned int n, struct bpf_program **progs,
-				struct bpf_link **links, const struct ds_bpf_stats *kstats,
+				struct bpf_link **links, struct ds_bpf_stats *kstats,
 				int map_fd)
 {
 	unsigned int i;
@@ -82,10 +90,21 @@ static int handle_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	bs->received++;
-	return bs->stream ? ds_stream__dispatch(bs->stream, data) : 0;
+	if (bs->stream) {
+		int err = ds_stream__dispatch(bs->stream, data);
+
+		if (err)
+			return err;
+	}
+	/* the record is consumed even when we stop here: libbpf moved past it */
+	if (bs->budget && !--bs->budget) {
+		bs->budget_spent = true;
+		return -ECANCELED;
+	}
+	return 0;
 }
 
-int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *kstats,
+int ds_bpf_source__start(struct ds_bpf_source *bs, struct ds_bpf_stats *kstats,
 			 int map_fd)
 {
 	if (!bs->nr_attached)
@@ -95,20 +114,49 @@ int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *ks
 	return bs->rb ? 0 : -errno;
 }
 
-void ds_bpf_source__exit(struct ds_bpf_source *bs)
+static void *destroy_link(void *link)
 {
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Each detach waits for an RCU grace period (16-90 ms here, the classic
+ * tracepoints the longest), and one after another they made Ctrl-C take a
+ * third of a second: in parallel the grace periods overlap.
+ */
+static void destroy_links(struct bpf_link **links, unsigned int n)
+{
+	pthread_t th[32];
+	bool started[32] = {};
 	unsigned int i;
 
+	for (i = 0; i < n; i++) {
+		if (!links[i])
+			continue;
+		if (i < DS_ARRAY_SIZE(th) && n > 1 &&
+		    !pthread_create(&th[i], NULL, destroy_link, links[i]))
+			started[i] = true;
+		else
+			bpf_link__destroy(links[i]);
+	}
+	for (i = 0; i < n && i < DS_ARRAY_SIZE(th); i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (i = 0; i < n; i++)
+		links[i] = NULL;
+}
+
+void ds_bpf_source__exit(struct ds_bpf_source *bs)
+{
 	/* never expected: a BPF/user ABI mismatch; say so rather than lose it silently */
 	if (bs->malformed)
 		ds_warn("%llu malformed records from the ring buffer were ignored",
 			(unsigned long long)bs->malformed);
 	ring_buffer__free(bs->rb);
 	bs->rb = NULL;
-	for (i = 0; i < bs->nr_links; i++) {
-		bpf_link__destroy(bs->links[i]);
-		bs->links[i] = NULL;
-	}
+	if (bs->links)
+		destroy_links(bs->links, bs->nr_links);
 }
 
 bool ds_btf_has_tp(const struct btf *btf, const char *event)
@@ -124,11 +172,45 @@ bool ds_btf_has_tp(const struct btf *btf, const char *event)
 static int source_poll(void *src, struct ds_stream *s, int timeout_ms)
 {
 	struct ds_bpf_source *bs = src;
+	uint64_t before = bs->received;
+	long fail_at;
 	int n;
 
+	fail_at = ds_test_fault_num("poll");
+	if (fail_at > 0 && ++bs->polls >= (unsigned long)fail_at)
+		return -EIO;
 	bs->stream = s;
+	bs->budget = DS_BPF_POLL_BUDGET;
+	bs->budget_spent = false;
 	n = ring_buffer__poll(bs->rb, timeout_ms);
-	return n == -EINTR ? 0 : n;
+	bs->budget = 0;
+	if (n == -EINTR || (n == -ECANCELED && bs->budget_spent))
+		n = (int)(bs->received - before);
+	return n;
+}
+
+/* Stop the producer: what is in the ring is still drained afterwards. */
+static int source_quiesce(void *src)
+{
+	struct ds_bpf_source *bs = src;
+
+	if (bs->kstats)
+		__atomic_store_n(&bs->kstats->stopped, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Has every record the BPF side counted as emitted reached us? */
+static bool source_drained(void *src)
+{
+	struct ds_bpf_source *bs = src;
+
+	return !bs->kstats ||
+	       bs->received >= __atomic_load_n(&bs->kstats->emitted, __ATOMIC_ACQUIRE);
+}
+
+static unsigned int source_bit(void *src)
+{
+	return ((struct ds_bpf_source *)src)->src_bit;
 }
 
 static int source_fd(void *src)
@@ -159,4 +241,7 @@ const struct ds_source_ops ds_bpf_source_ops = {
 	.poll = source_poll,
 	.fd = source_fd,
 	.stats = source_stats,
+	.quiesce = source_quiesce,
+	.drained = source_drained,
+	.source = source_bit,
 };

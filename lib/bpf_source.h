@@ -16,9 +16,13 @@
 struct ds_bpf_source {
 	struct ring_buffer *rb;
 	struct ds_stream *stream;
-	const struct ds_bpf_stats *kstats;	/* the skeleton's mmapped .bss */
+	struct ds_bpf_stats *kstats;	/* the skeleton's mmapped .bss */
 	uint64_t received;
 	uint64_t malformed;
+	uint32_t src_bit;		/* DS_SRC_* of this loader, for per-source stats */
+	unsigned int budget;		/* records left in this poll call */
+	bool budget_spent;
+	unsigned int polls;		/* for the poll fault of DEPTSCOPE_TEST_FAULTS */
 	unsigned int nr_attached;
 	/* the loader's link array, from attach_start; destroyed by exit */
 	struct bpf_link **links;
@@ -49,7 +53,7 @@ int ds_bpf_source__select_btf(struct ds_bpf_source *bs, struct bpf_object *obj,
  */
 int ds_bpf_source__attach_start(struct ds_bpf_source *bs, const struct ds_bpf_prog_ref *refs,
 				unsigned int n, struct bpf_program **progs,
-				struct bpf_link **links, const struct ds_bpf_stats *kstats,
+				struct bpf_link **links, struct ds_bpf_stats *kstats,
 				int map_fd);
 /* Attach @p; on failure record @event as missing.  Returns the link or NULL. */
 struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_program *p,
@@ -59,8 +63,14 @@ struct bpf_link *ds_bpf_source__attach(struct ds_bpf_source *bs, struct bpf_prog
  * start consuming the ring buffer map @map_fd with the BPF side's counters
  * at @kstats; -errno on failure.
  */
-int ds_bpf_source__start(struct ds_bpf_source *bs, const struct ds_bpf_stats *kstats,
+int ds_bpf_source__start(struct ds_bpf_source *bs, struct ds_bpf_stats *kstats,
 			 int map_fd);
+/*
+ * Records one poll call takes from the ring at most: under a storm the ring
+ * never runs dry, and libbpf would keep the caller (and Ctrl-C) waiting.
+ */
+#define DS_BPF_POLL_BUDGET	8192
+
 /* Release the ring buffer and the links of ds_bpf_source__attach_start(). */
 void ds_bpf_source__exit(struct ds_bpf_source *bs);
 /* The ring buffer map @events at @kb KiB, @default_kb when 0; before the load. */

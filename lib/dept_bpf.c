@@ -52,6 +52,7 @@ int ds_dept_bpf__open(const struct ds_dept_bpf_opts *o, struct ds_dept_bpf **out
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
+	b->base.src_bit = DS_SRC_DEPT;
 	b->skel = dept_bpf__open();
 	if (!b->skel) {
 		err = -errno;

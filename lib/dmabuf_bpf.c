@@ -52,6 +52,7 @@ int ds_dmabuf_bpf__open(const struct ds_dmabuf_bpf_opts *o, struct ds_dmabuf_bpf
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
+	b->base.src_bit = DS_SRC_DMABUF;
 	b->skel = dmabuf_bpf__open();
 	if (!b->skel) {
 		err = -errno;

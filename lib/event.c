@@ -14,7 +14,8 @@ _Static_assert(sizeof(struct ds_ping_event) == 40, "ds_ping_event");
 _Static_assert(sizeof(struct ds_meta_source) == 288, "ds_meta_source");
 _Static_assert(sizeof(struct ds_meta_stats) == 64, "ds_meta_stats");
 _Static_assert(sizeof(struct ds_meta_end) == 40, "ds_meta_end");
-_Static_assert(sizeof(struct ds_bpf_stats) == 32, "ds_bpf_stats");
+_Static_assert(sizeof(struct ds_meta_source_stats) == 72, "ds_meta_source_stats");
+_Static_assert(sizeof(struct ds_bpf_stats) == 40, "ds_bpf_stats");
 _Static_assert(sizeof(struct ds_dmabuf_event) == 168, "ds_dmabuf_event");
 _Static_assert(sizeof(struct ds_vfio_dmabuf_event) == 216, "ds_vfio_dmabuf_event");
 _Static_assert(sizeof(struct ds_dept_class_event) == 136, "ds_dept_class_event");
@@ -56,6 +57,8 @@ static size_t min_size(unsigned int type)
 		return sizeof(struct ds_meta_stats);
 	case DS_EV_META_END:
 		return sizeof(struct ds_meta_end);
+	case DS_EV_META_SOURCE_STATS:
+		return sizeof(struct ds_meta_source_stats);
 	default:
 		return sizeof(struct ds_event_hdr);
 	}
@@ -154,6 +157,49 @@ const char *ds_event_type_name(unsigned int type)
 		return "meta_stats";
 	case DS_EV_META_END:
 		return "meta_end";
+	case DS_EV_META_SOURCE_STATS:
+		return "meta_source_stats";
 	}
 	return "unknown";
+}
+
+const char *ds_source_name(unsigned int bit)
+{
+	switch (bit) {
+	case DS_SRC_FENCE:
+		return "fence";
+	case DS_SRC_PING:
+		return "selftest";
+	case DS_SRC_DMABUF:
+		return "dmabuf";
+	case DS_SRC_DEPT:
+		return "dept";
+	case DS_SRC_VPR:
+		return "vpr";
+	}
+	return "?";
+}
+
+void ds_ring_stats__consume(struct ds_ring_stats *rs, const struct ds_event_hdr *ev)
+{
+	const struct ds_meta_source_stats *ss = (const void *)ev;
+	const struct ds_ping_event *p = (const void *)ev;
+	unsigned int i;
+
+	if (ev->type == DS_EV_PING && ev->size >= sizeof(*p)) {
+		rs->pings++;
+		if (p->seq >= rs->ping_seqs)
+			rs->ping_seqs = p->seq + 1;
+		return;
+	}
+	if (ev->type != DS_EV_META_SOURCE_STATS || ev->size < sizeof(*ss))
+		return;
+	/* one bit per record; anything else is not ours to index */
+	if (!ss->source || (ss->source & (ss->source - 1)))
+		return;
+	i = __builtin_ctz(ss->source);
+	if (i >= DS_NR_SOURCES)
+		return;
+	rs->src[i] = *ss;
+	rs->have |= ss->source;
 }

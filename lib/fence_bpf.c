@@ -25,7 +25,6 @@ struct prog_ent {
 	struct bpf_program *prog;
 	const char *event;	/* tracepoint in the dma_fence system, or other */
 	enum prog_kind kind;
-	struct bpf_link *link;
 };
 
 struct ds_fence_bpf {
@@ -33,6 +32,7 @@ struct ds_fence_bpf {
 	struct fence_bpf *skel;
 	struct prog_ent progs[16];
 	unsigned int nr_progs;
+	struct bpf_link *links[16];	/* by progs[] index; ds_bpf_source__exit frees */
 };
 
 static void add_prog(struct ds_fence_bpf *b, struct bpf_program *p, const char *event,
@@ -143,6 +143,9 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 	b->skel->rodata->targ_tgid = o->tgid;
 	b->skel->rodata->targ_ping_tid = o->ping_tid;
 	b->skel->rodata->targ_ping_nr = o->ping_nr;
+	b->skel->rodata->targ_ping_tgid = o->ping_tgid;
+	/* drops are counted per source: a ping-only loader is the self-test */
+	b->base.src_bit = o->fence || o->bench ? DS_SRC_FENCE : DS_SRC_PING;
 	err = ds_bpf_source__size_ring(b->skel->maps.events, o->ringbuf_kb, DEFAULT_RINGBUF_KB);
 	if (err)
 		goto err;
@@ -152,12 +155,14 @@ int ds_fence_bpf__open(const struct ds_fence_bpf_opts *o, struct ds_fence_bpf **
 		ds_dbg("loading fence BPF programs failed: %s", strerror(-err));
 		goto err;
 	}
+	b->base.links = b->links;
+	b->base.nr_links = b->nr_progs;
 	for (i = 0; i < b->nr_progs; i++) {
 		struct prog_ent *p = &b->progs[i];
 
 		if (!bpf_program__autoload(p->prog))
 			continue;
-		p->link = ds_bpf_source__attach(&b->base, p->prog, p->event);
+		b->links[i] = ds_bpf_source__attach(&b->base, p->prog, p->event);
 	}
 	err = ds_bpf_source__start(&b->base, &b->skel->bss->stats,
 				   bpf_map__fd(b->skel->maps.events));
@@ -176,13 +181,9 @@ err:
 
 void ds_fence_bpf__destroy(struct ds_fence_bpf *b)
 {
-	unsigned int i;
-
 	if (!b)
 		return;
 	ds_bpf_source__exit(&b->base);
-	for (i = 0; i < b->nr_progs; i++)
-		bpf_link__destroy(b->progs[i].link);
 	fence_bpf__destroy(b->skel);
 	free(b);
 }

@@ -296,6 +296,17 @@ int ds_fence_model__consume(void *ctx, const struct ds_event_hdr *ev)
 		m->totals.have_stats = true;
 		return 0;
 	}
+	if (ev->type == DS_EV_META_SOURCE && ev->size >= sizeof(struct ds_meta_source)) {
+		const struct ds_meta_source *ms = (const void *)ev;
+
+		snprintf(m->totals.unavailable, sizeof(m->totals.unavailable), "%.*s",
+			 (int)sizeof(ms->names), ms->names);
+		return 0;
+	}
+	if (ev->type == DS_EV_META_SOURCE_STATS || ev->type == DS_EV_PING) {
+		ds_ring_stats__consume(&m->totals.ring, ev);
+		return 0;
+	}
 	if (ev->type == DS_EV_FENCE_NAME) {
 		m->totals.events++;
 		m->totals.by_type[ev->type]++;

@@ -23,6 +23,7 @@ _Static_assert(sizeof(struct ds_rec_header) == 168, "ds_rec_header");
 #define REC_BUF_SIZE	(256 << 10)
 #define READ_BUF_SIZE	(1 << 20)
 #define DEFAULT_FLUSH_MS 200
+#define WRITEBACK_CHUNK	(4u << 20)
 
 struct ds_recorder {
 	int fd;
@@ -32,6 +33,8 @@ struct ds_recorder {
 	uint64_t bytes;
 	uint64_t flush_ns;
 	uint64_t last_flush;
+	uint64_t written;	/* bytes written by flushes */
+	uint64_t wb_start;	/* writeback started up to here */
 	int error;
 };
 
@@ -148,7 +151,18 @@ int ds_recorder__flush(struct ds_recorder *r)
 			r->error = err;
 			return err;
 		}
+		r->written += r->used;
 		r->used = 0;
+	}
+	/*
+	 * Start writeback every few MiB: the fsync at close then finds little
+	 * dirty data, and Ctrl-C is answered in milliseconds even after a storm
+	 * (a pipe says ESPIPE; nothing to do then).
+	 */
+	if (r->written - r->wb_start >= WRITEBACK_CHUNK) {
+		sync_file_range(r->fd, r->wb_start, r->written - r->wb_start,
+				SYNC_FILE_RANGE_WRITE);
+		r->wb_start = r->written;
 	}
 	r->last_flush = ds_now_mono_ns();
 	return 0;

@@ -160,6 +160,59 @@ int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st)
 	return n ? 0 : -EOPNOTSUPP;
 }
 
+int ds_stream__source_stats(struct ds_stream *s, unsigned int i,
+			    struct ds_meta_source_stats *st)
+{
+	const struct ds_source_ops *ops;
+	struct ds_meta_stats one;
+	int err;
+
+	if (i >= s->nr_sources)
+		return -ENOENT;
+	ops = s->sources[i].ops;
+	memset(st, 0, sizeof(*st));
+	if (!ops->stats)
+		return -EOPNOTSUPP;
+	err = ops->stats(s->sources[i].src, &one);
+	if (err)
+		return err;
+	st->hdr = one.hdr;
+	st->hdr.type = DS_EV_META_SOURCE_STATS;
+	st->hdr.size = sizeof(*st);
+	st->source = ops->source ? ops->source(s->sources[i].src) : 0;
+	st->received = one.received;
+	st->emitted = one.emitted;
+	st->dropped = one.dropped;
+	st->names_dropped = one.names_dropped;
+	st->waits_unmatched = one.waits_unmatched;
+	return 0;
+}
+
+int ds_stream__quiesce(struct ds_stream *s)
+{
+	unsigned int i;
+	int err, first = 0;
+
+	for (i = 0; i < s->nr_sources; i++) {
+		if (!s->sources[i].ops->quiesce)
+			continue;
+		err = s->sources[i].ops->quiesce(s->sources[i].src);
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+bool ds_stream__drained(struct ds_stream *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_sources; i++)
+		if (s->sources[i].ops->drained && !s->sources[i].ops->drained(s->sources[i].src))
+			return false;
+	return true;
+}
+
 uint64_t ds_stream__count(const struct ds_stream *s)
 {
 	return s->count;

@@ -264,6 +264,48 @@ void ds_atomic_file__abort(struct ds_atomic_file *af)
 	memset(af, 0, sizeof(*af));
 }
 
+/* The value of @key in DEPTSCOPE_TEST_FAULTS, into @val; false if absent. */
+static bool test_fault_value(const char *key, char *val, size_t len)
+{
+	const char *env = getenv("DEPTSCOPE_TEST_FAULTS"), *p, *end;
+	size_t klen = strlen(key), n;
+
+	if (!env || !*env)
+		return false;
+	for (p = env; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		if (strncmp(p, key, klen) || p[klen] != '=')
+			continue;
+		n = end - (p + klen + 1);
+		if (n >= len)
+			n = len - 1;
+		memcpy(val, p + klen + 1, n);
+		val[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+bool ds_test_fault(const char *key, const char *what)
+{
+	char val[128];
+
+	if (!test_fault_value(key, val, sizeof(val)))
+		return false;
+	return !strcmp(val, "*") || !strcmp(val, what);
+}
+
+long ds_test_fault_num(const char *key)
+{
+	char val[32], *end;
+	long n;
+
+	if (!test_fault_value(key, val, sizeof(val)))
+		return 0;
+	n = strtol(val, &end, 10);
+	return *end || n < 0 ? 0 : n;
+}
+
 const char *ds_tracefs_dir(void)
 {
 	static const char *const dirs[] = {

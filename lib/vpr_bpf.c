@@ -52,6 +52,7 @@ int ds_vpr_bpf__open(const struct ds_vpr_bpf_opts *o, struct ds_vpr_bpf **out)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
+	b->base.src_bit = DS_SRC_VPR;
 	b->skel = vpr_bpf__open();
 	if (!b->skel) {
 		err = -errno;

@@ -30,6 +30,8 @@ suites=(
 	"fuzz|tests/fuzz/run.sh"
 	"live|$OUT/tests/live/live"
 	"detach|tests/live/detach.sh"
+	"overload|tests/live/overload.sh"
+	"faults|tests/live/faults.sh"
 	"san|env OUT=${SAN_OUT:-$OUT-san} scripts/run-tests.sh san"
 	"kernel|tests/kernel/check-patches.sh"
 	"vm|tests/vm/vmtest.sh"
@@ -53,6 +55,8 @@ if [ "$mode" = san ]; then
 		"san-privs-cli|tests/cli/privs.sh"
 		"san-live|$OUT/tests/live/live"
 		"san-detach|tests/live/detach.sh"
+		"san-overload|tests/live/overload.sh"
+		"san-faults|tests/live/faults.sh"
 	)
 	total=san
 	if ! nm "$OUT/deptscope" 2>/dev/null | grep -q __asan_init; then

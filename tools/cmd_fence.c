@@ -81,6 +81,9 @@ int fence_replay(struct fence_printer *fp, struct ds_fence_model *m, const char 
 		snprintf(status, sizeof(status), "%s", rp.status);
 		fp->status = status;
 	}
+	/* what the recorder could not attach, as a live run would say */
+	if (!fp->missing)
+		fp->missing = ds_fence_model__totals(m)->unavailable;
 	return ret;
 }
 

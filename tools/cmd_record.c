@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include "deptscope/event.h"
 #include "deptscope/json.h"
 #include "deptscope/log.h"
 #include "deptscope/record.h"
@@ -40,15 +41,52 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
+static void json_sources(struct ds_json *j, struct ds_stream *s)
+{
+	struct ds_meta_source_stats one;
+	unsigned int i;
+	int err;
+
+	ds_json__key(j, "sources");
+	ds_json__begin_array(j);
+	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
+		if (err || !one.source)
+			continue;
+		ds_json__begin_object(j);
+		ds_json__kv_str(j, "source", ds_source_name(one.source));
+		ds_json__kv_u64(j, "received", one.received);
+		ds_json__kv_u64(j, "emitted", one.emitted);
+		ds_json__kv_u64(j, "dropped", one.dropped);
+		ds_json__end_object(j);
+	}
+	ds_json__end_array(j);
+}
+
+/* Which source lost them: the one that needs a bigger --buffer-kb. */
+static void text_sources(struct ds_stream *s)
+{
+	struct ds_meta_source_stats one;
+	unsigned int i;
+	int err;
+
+	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
+		if (err || !one.source)
+			continue;
+		printf("  %-9s %llu received, %llu dropped (ring buffer full)\n",
+		       ds_source_name(one.source), (unsigned long long)one.received,
+		       (unsigned long long)one.dropped);
+	}
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct ds_live_hooks hooks = { .tick = tick };
-	struct ds_fence_bpf *bpf = NULL;
+	struct ds_fence_bpf *bpf = NULL, *ping = NULL;
 	struct ds_dmabuf_bpf *dbpf = NULL;
 	struct ds_dept_bpf *dept = NULL;
 	struct ds_vpr_bpf *vpr = NULL;
 	bool want_fence, want_dmabuf, dmabuf_named = false, want_dept, dept_named = false;
-	bool want_vpr, vpr_named = false;
+	bool want_vpr, vpr_named = false, want_ping = false;
 	char missing[256] = "";
 	__u32 sources = 0;
 	struct record_run r = {};
@@ -73,6 +111,7 @@ int cmd_record(int argc, char **argv)
 		dmabuf_named |= !strcmp(p.positional[i], "dmabuf");
 		dept_named |= !strcmp(p.positional[i], "dept");
 		vpr_named |= !strcmp(p.positional[i], "vpr");
+		want_ping |= !strcmp(p.positional[i], "selftest");
 	}
 	want_vpr |= vpr_named;
 	want_dmabuf |= dmabuf_named;
@@ -131,6 +170,13 @@ int cmd_record(int argc, char **argv)
 			}
 		}
 	}
+	if (want_ping) {
+		/* its own ring and counters: a storm's drops are its own */
+		ret = ds_live_open_selftest(&p, &ping);
+		if (ret)
+			goto out;
+		sources |= DS_SRC_PING;
+	}
 	err = ds_recorder__open(p.output, 0, &r.rec);
 	if (err == -EBUSY) {
 		ds_err("%s is being recorded by another deptscope: not replacing it", p.output);
@@ -157,15 +203,17 @@ int cmd_record(int argc, char **argv)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, dept);
 	if (!err && vpr)
 		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, vpr);
+	if (!err && ping)
+		err = ds_stream__add_source(r.s, &ds_bpf_source_ops, ping);
 	if (err) {
 		ds_err("cannot start recording: %s", strerror(-err));
 		ret = DS_EXIT_ERROR;
 		goto out;
 	}
 	r.progress = isatty(STDERR_FILENO) && !p.json;
-	fprintf(stderr, "Recording%s%s%s%s events to %s... Hit Ctrl-C to end.\n",
+	fprintf(stderr, "Recording%s%s%s%s%s events to %s... Hit Ctrl-C to end.\n",
 		bpf ? " dma_fence" : "", dbpf ? " dma_buf" : "", dept ? " DEPT" : "",
-		vpr ? " tegra_vpr" : "", p.output);
+		vpr ? " tegra_vpr" : "", ping ? " selftest" : "", p.output);
 	start = ds_now_mono_ns();
 	err = ds_live_run(r.s, &p, &hooks);
 	dur = ds_now_mono_ns() - start;
@@ -198,6 +246,7 @@ int cmd_record(int argc, char **argv)
 			ds_json__kv_u64(&j, "duration_ns", dur);
 			ds_json__kv_u64(&j, "received", st.received);
 			ds_json__kv_u64(&j, "dropped", st.dropped);
+			json_sources(&j, r.s);
 			ds_out_unavailable(&j, missing);
 			ds_json__end_object(&j);
 			ds_json__finish(&j);
@@ -205,7 +254,11 @@ int cmd_record(int argc, char **argv)
 			printf("Recorded %llu records (%.1f KiB) in %.1f s to %s; %llu dropped.\n",
 			       (unsigned long long)records, bytes / 1024.0, dur / 1e9, p.output,
 			       (unsigned long long)st.dropped);
+			if (st.dropped)
+				text_sources(r.s);
 		}
+		/* before the detach, which can take a while (docs/reliability.md) */
+		fflush(stdout);
 	}
 out:
 	if (r.rec)
@@ -215,5 +268,6 @@ out:
 	ds_dmabuf_bpf__destroy(dbpf);
 	ds_dept_bpf__destroy(dept);
 	ds_vpr_bpf__destroy(vpr);
+	ds_fence_bpf__destroy(ping);
 	return ret;
 }

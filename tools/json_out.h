@@ -4,6 +4,8 @@
 #define DS_JSON_OUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
+#include "deptscope/event.h"
 #include "deptscope/json.h"
 #include "deptscope_events.h"
 
@@ -11,5 +13,13 @@
 void ds_out_unavailable(struct ds_json *j, const char *missing);
 /* "ring": the ring-buffer counters, or null when none were recorded */
 void ds_out_ring(struct ds_json *j, bool have, const struct ds_meta_stats *st);
+
+/*
+ * "ring_sources": each source's ring counters; "selftest": its records,
+ * sequence numbers and how many are missing.  Each only when recorded.
+ */
+void ds_out_ring_sources(struct ds_json *j, const struct ds_ring_stats *rs);
+/* The same as text; the per-source lines only when @per_source. */
+void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_source);
 
 #endif

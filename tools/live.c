@@ -47,6 +47,9 @@ static int load_error(const char *what, int err)
 	if (err == -EPERM)
 		ds_err("loading BPF programs was refused (EPERM): lockdown, a security module or "
 		       "RLIMIT_MEMLOCK (ulimit -l) forbids it; -v for details");
+	else if (err == -ENOENT)
+		ds_err("none of the %s programs could be attached to its tracepoint; -v names "
+		       "each failure", what);
 	else
 		ds_err("could not load the %s BPF programs: %s; run with -v for details", what,
 		       strerror(-err));
@@ -163,10 +166,44 @@ int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf
 	return 0;
 }
 
+/* Each source's counters, then their sum, which older readers know alone. */
+int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out)
+{
+	struct ds_fence_bpf_opts o = {
+		.ping = true,
+		.ping_tgid = p->pid,
+		.ringbuf_kb = p->buffer_kb,
+	};
+	int err;
+
+	if (!p->pid) {
+		ds_err("the selftest source needs --pid PID: the process whose system calls it "
+		       "turns into events");
+		return DS_EXIT_USAGE;
+	}
+	err = ds_live_preflight();
+	if (err)
+		return err;
+	err = ds_fence_bpf__open(&o, out);
+	if (err)
+		return load_error("selftest", err);
+	return 0;
+}
+
 static int dispatch_stats(struct ds_stream *s)
 {
+	struct ds_meta_source_stats one;
 	struct ds_meta_stats st;
+	unsigned int i;
+	int err;
 
+	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
+		if (err || !one.source)
+			continue;
+		err = ds_stream__dispatch(s, &one.hdr);
+		if (err)
+			return err;
+	}
 	if (ds_stream__stats(s, &st))
 		return 0;
 	return ds_stream__dispatch(s, &st.hdr);
@@ -174,10 +211,10 @@ static int dispatch_stats(struct ds_stream *s)
 
 int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_live_hooks *h)
 {
-	uint64_t start = ds_now_mono_ns(), next_int, now;
+	uint64_t start = ds_now_mono_ns(), next_int, now, drain_end;
 	struct sigaction sa;
 	long intervals = 0;
-	int err = 0, n, i;
+	int err = 0, n;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: epoll_wait must return EINTR */
@@ -210,14 +247,29 @@ int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_
 		if (p->duration_ns && now - start >= p->duration_ns)
 			break;
 	}
-	/* drain what the kernel already produced: nothing received is lost */
-	for (i = 0; i < 1000; i++) {
+	/*
+	 * Stop the producers first, then drain: the ring then holds a bounded
+	 * number of records, so the drain ends even under a storm, and every
+	 * record the kernel produced is either received or counted as dropped.
+	 * A program that passed the stop check just before it may still be
+	 * submitting: poll until its count of emitted records is reached.
+	 */
+	ds_stream__quiesce(s);
+	drain_end = ds_now_mono_ns() + 200000000ULL;
+	for (;;) {
 		n = ds_stream__poll(s, 0);
-		if (n <= 0)
+		if (n < 0) {
+			if (!err)
+				err = n;
+			break;
+		}
+		if (!n && (ds_stream__drained(s) || ds_now_mono_ns() > drain_end))
 			break;
 	}
+	/* after an error too: a recording keeps the counters of what it holds */
+	n = dispatch_stats(s);
 	if (!err)
-		err = dispatch_stats(s);
+		err = n;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	return err;

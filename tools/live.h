@@ -33,6 +33,11 @@ int ds_live_open_dmabuf(const struct ds_params *p, bool required, struct ds_dmab
 int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_bpf **out);
 /* The same for the tegra_vpr events (Tegra VPR heap, or its VM fixture). */
 int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf **out);
+/*
+ * The self-test source: one event per system call of process --pid (a load
+ * generator with known numbers: the overload tests and 'record selftest').
+ */
+int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out);
 int ds_live_preflight(void);
 
 struct ds_recorder;
@@ -43,9 +48,10 @@ struct ds_recorder;
 int ds_live_write_source(struct ds_recorder *rec, __u32 sources, const char *missing);
 
 /*
- * Poll until Ctrl-C/SIGTERM, --duration or COUNT intervals, then drain the
- * ring buffer and dispatch a final DS_EV_META_STATS record so consumers see
- * the drop counters.  Returns 0 or -errno.
+ * Poll until Ctrl-C/SIGTERM, --duration or COUNT intervals, then detach the
+ * programs, drain the ring buffer and dispatch the final counters (one
+ * DS_EV_META_SOURCE_STATS per source, then their DS_EV_META_STATS sum) so
+ * consumers see the drops.  Returns 0 or -errno.
  */
 int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_live_hooks *h);
 

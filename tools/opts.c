@@ -46,7 +46,7 @@ const struct ds_cmd_help ds_help_fence = {
 static const struct ds_opt record_opts[] = {
 	{ "output", 'o', "FILE", "write the recording to FILE (required)", OPT_OUTPUT },
 	{ "duration", 'd', "SEC", "stop after SEC seconds (default: until Ctrl-C)", OPT_DURATION },
-	{ "pid", 'p', "PID", "only waits by this process", OPT_PID },
+	{ "pid", 'p', "PID", "only waits by this process; the process selftest follows", OPT_PID },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
 	OPT_COMMON,
 	{ NULL, 0, NULL, NULL, 0 },
@@ -60,14 +60,19 @@ const struct ds_cmd_help ds_help_record = {
 	.description =
 		"SOURCE is 'fence' (dma_fence events), 'dmabuf' (dma_buf events, Linux 7.0+),\n"
 		"'dept' (the DEPT tracepoints of kernel/patches/dept) or 'vpr' (tegra_vpr).\n"
-		"Without SOURCE, every source this kernel has is recorded.  The file format is\n"
-		"documented in docs/recording-format.md; it is readable up to the last\n"
-		"complete record even if the recorder is killed.  Ctrl-C or SIGTERM stops\n"
-		"recording and loses nothing already received.",
+		"Without SOURCE, every source this kernel has is recorded.  'selftest' (never\n"
+		"by default; needs --pid) makes one numbered event per system call of PID: a\n"
+		"load of known size, to see what this machine sustains and that drops are\n"
+		"counted ('report' checks the numbers).  Drops are counted per source.  The\n"
+		"file format is documented in docs/recording-format.md; it is readable up to\n"
+		"the last complete record even if the recorder is killed.  Ctrl-C or SIGTERM\n"
+		"detaches the programs, takes what is left in the ring buffer and stops:\n"
+		"every event is in the file or counted as dropped.",
 	.examples =
 		"  deptscope record -o rec.dsr -d 30\n"
 		"  deptscope record -o rec.dsr fence dmabuf\n"
-		"  deptscope record -o dept.dsr dept\n",
+		"  deptscope record -o dept.dsr dept\n"
+		"  deptscope record -o load.dsr -d 5 selftest --pid 1234\n",
 	.opts = record_opts,
 };
 
@@ -472,9 +477,14 @@ int ds_parse_record(int argc, char **argv, struct ds_params *p, FILE *err)
 	}
 	for (i = 0; i < p->nr_positional; i++) {
 		if (strcmp(p->positional[i], "fence") && strcmp(p->positional[i], "dmabuf") &&
-		    strcmp(p->positional[i], "dept") && strcmp(p->positional[i], "vpr")) {
+		    strcmp(p->positional[i], "dept") && strcmp(p->positional[i], "vpr") &&
+		    strcmp(p->positional[i], "selftest")) {
 			fprintf(err, "deptscope record: unknown source '%s' "
-				"(known: fence dmabuf dept vpr)\n", p->positional[i]);
+				"(known: fence dmabuf dept vpr selftest)\n", p->positional[i]);
+			return DS_EXIT_USAGE;
+		}
+		if (!strcmp(p->positional[i], "selftest") && !p->pid) {
+			fprintf(err, "deptscope record: the selftest source needs --pid PID\n");
 			return DS_EXIT_USAGE;
 		}
 	}

@@ -100,6 +100,9 @@ struct ping_seen {
 	uint64_t n;
 	uint64_t bad;
 	uint32_t tid;
+	uint8_t *seen;		/* optional: one byte per sequence number < nr_seen */
+	uint64_t nr_seen;
+	uint64_t dup_or_out;	/* with @seen: repeated or out-of-range numbers */
 };
 
 static int ping_consumer(void *ctx, const struct ds_event_hdr *ev)
@@ -112,6 +115,10 @@ static int ping_consumer(void *ctx, const struct ds_event_hdr *ev)
 	if (p->seq != s->n || ev->tid != s->tid || ev->pid != (uint32_t)getpid() ||
 	    p->syscall_nr != SYS_getppid)
 		s->bad++;
+	if (s->seen) {
+		if (p->seq >= s->nr_seen || s->seen[p->seq]++)
+			s->dup_or_out++;
+	}
 	s->n++;
 	return 0;
 }
@@ -195,6 +202,9 @@ TEST(test_live_drops_are_counted)
 
 	if (!can_bpf())
 		return;
+	seen.nr_seen = N;
+	seen.seen = calloc(N, 1);
+	REQUIRE(seen.seen);
 	b = open_ping(4);	/* one page: ~80 events */
 	REQUIRE(b);
 	REQUIRE(ds_stream__new(&s) == 0);
@@ -209,6 +219,12 @@ TEST(test_live_drops_are_counted)
 	CHECK(st.dropped > 0);
 	CHECK_EQ_U64(st.received + st.dropped, N);
 	CHECK_EQ_U64(st.received, seen.n);
+	/* every attempt is numbered before the reservation: gaps are the drops */
+	CHECK_EQ_U64(seen.dup_or_out, 0);
+	for (i = 0, n = 0; i < N; i++)
+		n += !seen.seen[i];
+	CHECK_EQ_U64((uint64_t)n, st.dropped);
+	free(seen.seen);
 	ds_stream__free(s);
 	ds_fence_bpf__destroy(b);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "deptscope_events.h"
+#include "deptscope/event.h"
 #include "deptscope/hist.h"
 #include "deptscope/stream.h"
 
@@ -57,6 +58,9 @@ struct ds_fence_totals {
 	/* from the newest DS_EV_META_STATS seen (recordings) */
 	bool have_stats;
 	struct ds_meta_stats stats;
+	struct ds_ring_stats ring;	/* per source, and the self-test numbers */
+	/* from the DS_EV_META_SOURCE of a recording: events that were not traced */
+	char unavailable[256];
 };
 
 struct ds_fence_model_opts {
@@ -101,8 +105,9 @@ struct ds_fence_bpf_opts {
 	uint32_t tgid;		/* waiter filter, 0: all */
 	bool fence;		/* attach the dma_fence programs */
 	bool ping;		/* attach the self-test program */
-	uint32_t ping_tid;
+	uint32_t ping_tid;	/* this thread's syscall ping_nr, */
 	uint32_t ping_nr;
+	uint32_t ping_tgid;	/* or, if set, every syscall of this process */
 	bool bench;		/* load only the sched_switch benchmark probe */
 	uint32_t ringbuf_kb;	/* 0: default (4096) */
 };

@@ -26,6 +26,12 @@ struct ds_source_ops {
 	bool (*eof)(void *src);
 	/* Fill current counters; may be NULL. */
 	int (*stats)(void *src, struct ds_meta_stats *st);
+	/* Stop producing; what was produced can still be polled.  May be NULL. */
+	int (*quiesce)(void *src);
+	/* After quiesce: has all that was produced been polled?  May be NULL. */
+	bool (*drained)(void *src);
+	/* The DS_SRC_* bit of this source, 0 if none.  May be NULL. */
+	unsigned int (*source)(void *src);
 };
 
 #define DS_STREAM_MAX_CONSUMERS	8
@@ -45,6 +51,20 @@ int ds_stream__poll(struct ds_stream *s, int timeout_ms);
 int ds_stream__fd(struct ds_stream *s);
 bool ds_stream__eof(struct ds_stream *s);
 int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st);
+/*
+ * The counters of source @i alone (0, -EOPNOTSUPP when it keeps none, or
+ * -ENOENT past the last source).
+ */
+int ds_stream__source_stats(struct ds_stream *s, unsigned int i,
+			    struct ds_meta_source_stats *st);
+/*
+ * Ask every source to stop producing (the BPF programs stop reserving
+ * records), so that a drain afterwards ends even under a storm.  First
+ * error, or 0.
+ */
+int ds_stream__quiesce(struct ds_stream *s);
+/* After ds_stream__quiesce(): true when every source has been polled dry. */
+bool ds_stream__drained(struct ds_stream *s);
 /* Events dispatched so far, and the newest event timestamp seen. */
 uint64_t ds_stream__count(const struct ds_stream *s);
 uint64_t ds_stream__last_ts(const struct ds_stream *s);

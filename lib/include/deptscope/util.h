@@ -53,6 +53,13 @@ void ds_atomic_file__abort(struct ds_atomic_file *af);
 /* ---- the running system ---- */
 
 /* tracefs mount point, or NULL when tracefs is not mounted. */
+/*
+ * Fault injection for the tests, from DEPTSCOPE_TEST_FAULTS
+ * ("attach=EVENT,poll=N", see docs/reliability.md): does fault @key apply
+ * to @what ("*" matches all), and fault @key's number (0 when unset).
+ */
+bool ds_test_fault(const char *key, const char *what);
+long ds_test_fault_num(const char *key);
 const char *ds_tracefs_dir(void);
 bool ds_tracepoint_exists(const char *sys, const char *event);
 /* Offset and size of @field in the event's format file; -ENOENT if absent. */
