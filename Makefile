@@ -87,7 +87,7 @@ DEPS_STAMP := $(OUT)/.deps-ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test unit-test live-test cli-test san-test san-build vmtest demo bench install \
+.PHONY: all deps test unit-test live-test cli-test san-test san-build vmtest demo bench soak install \
 	uninstall clean help fuzz \
 	check-style
 
@@ -105,6 +105,7 @@ help:
 	@echo '  bench      BPF cost vs bpftrace, guest dma-buf BPF cost, replay, triage, graph, DEPT ingest,'
 	@echo '             trace.dat import, the top viewer (DS_BENCH_PARTS="2 9" runs some)'
 	@echo '  fuzz       libFuzzer on every parser, DS_FUZZ_SECONDS (300) each'
+	@echo '  soak       live commands side by side for DS_SOAK_SECONDS (1800): RSS, fds, BPF objects'
 	@echo '  install    install deptscope to $$(PREFIX)/bin'
 	@echo 'Variables: O=DIR V=1 WERROR=0 SAN=1 CC= CLANG= BPFTOOL= VMLINUX_BTF='
 
@@ -244,6 +245,11 @@ FUZZ_DEPS := $(FUZZ_BINS) $(OUT)/tests/fuzz/vprgen $(OUT)/bench/dsgen
 fuzz: $(FUZZ_DEPS)
 	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) DS_FUZZ_SECONDS=$${DS_FUZZ_SECONDS:-300} \
 		$(SRC)/tests/fuzz/run.sh
+
+# Long form of the soak (tests/soak/soak.sh; make test runs it for 30 s).
+soak: $(OUT)/deptscope $(OUT)/bench/dsgen
+	$(Q)DS_SRCDIR=$(SRC) OUT=$(OUT) DS_SOAK_SECONDS=$${DS_SOAK_SECONDS:-1800} \
+		DS_SOAK_OUT=$${DS_SOAK_OUT:-$(OUT)/soak.jsonl} $(SRC)/tests/soak/soak.sh
 
 # Sanitizers: the unit, CLI and live tests on SAN=1 builds of all they run, in $(SAN_O).
 SAN_BINS = $(OUT)/deptscope $(OUT)/tests/unit/unit $(OUT)/tests/live/live $(OUT)/bench/dsgen

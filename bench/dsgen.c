@@ -52,7 +52,9 @@
  *
  * -C N appends a DEPT graph that only grows: classes "chain1".."chainN"
  * (keys 0x100001..), each the event of a dependency on the next, then
- * chainN -> chain(N-9), which closes a cycle of ten.
+ * chainN -> chain(N-9), which closes a cycle of ten.  -S SEC spreads
+ * the DEPT records over SEC seconds of record time (a paced replay of
+ * them lasts that long: the soak's graph that grows for its whole run).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,6 +63,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "deptscope/record.h"
+
+/* record time between DEPT records: -S spreads a -C graph over a soak */
+static __u64 dept_step = 1000;
 
 static void fill(struct ds_fence_event *e, __u16 type, __u64 ts, __u64 c, unsigned int ntl)
 {
@@ -262,7 +267,7 @@ static int dept_class(struct ds_recorder *rec, __u64 *ts, __u64 key, const char 
 {
 	struct ds_dept_class_event c = {};
 
-	c.hdr.ts = (*ts += 1000);
+	c.hdr.ts = (*ts += dept_step);
 	c.hdr.type = DS_EV_DEPT_CLASS;
 	c.hdr.size = sizeof(c);
 	c.hdr.pid = c.hdr.tid = 1;
@@ -281,7 +286,7 @@ static int dept_dep(struct ds_recorder *rec, __u64 *ts, __u16 type, __u32 circle
 {
 	struct ds_dept_dep_event d = {};
 
-	d.hdr.ts = (*ts += 1000);
+	d.hdr.ts = (*ts += dept_step);
 	d.hdr.type = type;
 	d.hdr.size = sizeof(d);
 	d.hdr.pid = d.hdr.tid = 4000;
@@ -304,7 +309,7 @@ static int dept_circle(struct ds_recorder *rec, __u64 *ts, __u32 circle,
 	unsigned int i, p, f;
 	int err;
 
-	c.hdr.ts = (*ts += 1000);
+	c.hdr.ts = (*ts += dept_step);
 	c.hdr.type = DS_EV_DEPT_CIRCLE;
 	c.hdr.size = sizeof(c);
 	c.circle = circle;
@@ -392,12 +397,12 @@ int main(int argc, char **argv)
 	struct ds_fence_name_event n;
 	struct ds_recorder *rec;
 	int hang = 0, dept = 0, opt, err;
-	unsigned long long chain = 0;
+	unsigned long long chain = 0, spread = 0;
 	__u64 dept_addr = 0;
 	__u64 ts0 = 1000000000ULL, ts = ts0, dur;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:r:C:")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:t:HD:RVAG:r:C:S:")) != -1) {
 		switch (opt) {
 		case 'o':
 			out = optarg;
@@ -429,6 +434,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			chain = strtoull(optarg, NULL, 10);
+			break;
+		case 'S':
+			spread = strtoull(optarg, NULL, 10);
 			break;
 		case 'r':
 			/* up to one cycle per nanosecond */
@@ -505,8 +513,11 @@ int main(int argc, char **argv)
 		err = gen_vfio_bad(rec, &ts);
 	if (!err && dept)
 		err = gen_dept(rec, &ts, dept_addr);
-	if (!err && chain)
+	if (!err && chain) {
+		if (spread)
+			dept_step = spread * 1000000000ULL / (2 * chain + 1) ?: 1;
 		err = gen_chain(rec, &ts, chain);
+	}
 	if (err)
 		goto fail;
 	err = ds_recorder__close(rec, ts - 1000000000ULL);
@@ -521,6 +532,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: dsgen -o FILE [-n EVENTS] [-t TIMELINES] [-H] [-D DMABUFS] [-R]"
-		" [-V] [-A] [-G ADDR] [-C N] [-r EVENTS_PER_SEC]\n");
+		" [-V] [-A] [-G ADDR] [-C N [-S SEC]] [-r EVENTS_PER_SEC]\n");
 	return 2;
 }

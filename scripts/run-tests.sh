@@ -32,6 +32,7 @@ suites=(
 	"detach|tests/live/detach.sh"
 	"overload|tests/live/overload.sh"
 	"faults|tests/live/faults.sh"
+	"soak|tests/soak/soak.sh"
 	"san|env OUT=${SAN_OUT:-$OUT-san} scripts/run-tests.sh san"
 	"kernel|tests/kernel/check-patches.sh"
 	"vm|tests/vm/vmtest.sh"
