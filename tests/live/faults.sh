@@ -45,6 +45,15 @@ in_ns() {
 		exec "$@"' sh "${#hide[@]}" "${hide[@]}" "$@"
 }
 
+# refused NAME REGEX FILE: the last command (its status in $rc) exited 1
+# with one line matching REGEX, and left no FILE behind
+refused() {
+	if [ "$rc" -eq 1 ]; then ok "$1: exit 1"; else bad "$1: exit" "$rc"; fi
+	one_line "$1"
+	has "$1: says why" "$tmp/err" "$2"
+	if [ ! -e "$3" ]; then ok "$1: no file left behind"; else bad "$1: file" "$3 exists"; fi
+}
+
 storm() {
 	dd if=/dev/zero of=/dev/null bs=1 count=100000000000 2>/dev/null &
 	echo $!
@@ -57,12 +66,8 @@ else
 	in_ns /sys/kernel/tracing /sys/kernel/debug -- \
 		"$DS" record -o "$tmp/nt.dsr" -d 1 fence >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	if [ $rc -eq 1 ]; then ok "no tracefs: record exits 1"; else bad "no tracefs: exit" "$rc"; fi
-	one_line "no tracefs"
-	has "no tracefs: says how to mount it" "$tmp/err" \
-		"tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing"
-	if [ ! -e "$tmp/nt.dsr" ]; then ok "no tracefs: no file left behind"
-	else bad "no tracefs: file" "$tmp/nt.dsr exists"; fi
+	refused "no tracefs" "tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing" \
+		"$tmp/nt.dsr"
 	# the offline commands do not need it
 	"$DS" record -o "$tmp/ok.dsr" -d 1 fence >/dev/null 2>&1
 	in_ns /sys/kernel/tracing /sys/kernel/debug -- \
@@ -76,14 +81,8 @@ else
 		# shellcheck disable=SC2086
 		in_ns /sys/kernel/btf -- "$DS" $cmd >"$tmp/out" 2>"$tmp/err"
 		rc=$?
-		if [ $rc -eq 1 ]; then ok "no BTF: ${cmd%% *} exits 1"
-		else bad "no BTF: ${cmd%% *}: exit" "$rc: $(head -c 300 "$tmp/err")"; fi
-		one_line "no BTF: ${cmd%% *}"
-		has "no BTF: ${cmd%% *} names the missing option" "$tmp/err" \
-			"kernel has no BTF .*CONFIG_DEBUG_INFO_BTF=y"
+		refused "no BTF: ${cmd%% *}" "kernel has no BTF .*CONFIG_DEBUG_INFO_BTF=y" "$tmp/nb.dsr"
 	done
-	if [ ! -e "$tmp/nb.dsr" ]; then ok "no BTF: no file left behind"
-	else bad "no BTF: file" "$tmp/nb.dsr exists"; fi
 fi
 
 # --- built without BTF: the vendored vmlinux.h ----------------------------
@@ -150,12 +149,7 @@ fi
 DEPTSCOPE_TEST_FAULTS='attach=*' "$DS" record -o "$tmp/b.dsr" -d 1 fence \
 	>"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc -eq 1 ]; then ok "attach fails for all: exit 1"; else bad "attach all: exit" "$rc"; fi
-one_line "attach fails for all"
-has "attach all: says nothing could be attached" "$tmp/err" \
-	"none of the dma_fence programs could be attached"
-if [ ! -e "$tmp/b.dsr" ]; then ok "attach all: no file left behind"
-else bad "attach all: file" "$tmp/b.dsr exists"; fi
+refused "attach fails for all" "none of the dma_fence programs could be attached" "$tmp/b.dsr"
 
 # --- the ring buffer poll fails mid-run -----------------------------------
 s=$(storm)
