@@ -145,6 +145,10 @@ int ds_history__consume(void *ctx, const struct ds_event_hdr *ev)
 		h->c.have_stats = true;
 		return 0;
 	}
+	if (ev->type == DS_EV_META_SOURCE_STATS) {
+		ds_ring_stats__consume(&h->c.ring, ev);
+		return 0;
+	}
 	if (ev->type == DS_EV_META_SOURCE && ev->size >= sizeof(h->c.source)) {
 		memcpy(&h->c.source, ev, sizeof(h->c.source));
 		h->c.source.names[sizeof(h->c.source.names) - 1] = '\0';

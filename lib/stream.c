@@ -203,6 +203,25 @@ int ds_stream__quiesce(struct ds_stream *s)
 	return first;
 }
 
+int ds_stream__dispatch_stats(struct ds_stream *s)
+{
+	struct ds_meta_source_stats one;
+	struct ds_meta_stats st;
+	unsigned int i;
+	int err;
+
+	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
+		if (err || !one.source)
+			continue;
+		err = ds_stream__dispatch(s, &one.hdr);
+		if (err)
+			return err;
+	}
+	if (ds_stream__stats(s, &st))
+		return 0;
+	return ds_stream__dispatch(s, &st.hdr);
+}
+
 bool ds_stream__drained(struct ds_stream *s)
 {
 	unsigned int i;

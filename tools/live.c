@@ -166,7 +166,6 @@ int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf
 	return 0;
 }
 
-/* Each source's counters, then their sum, which older readers know alone. */
 int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out)
 {
 	struct ds_fence_bpf_opts o = {
@@ -188,25 +187,6 @@ int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out)
 	if (err)
 		return load_error("selftest", err);
 	return 0;
-}
-
-static int dispatch_stats(struct ds_stream *s)
-{
-	struct ds_meta_source_stats one;
-	struct ds_meta_stats st;
-	unsigned int i;
-	int err;
-
-	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
-		if (err || !one.source)
-			continue;
-		err = ds_stream__dispatch(s, &one.hdr);
-		if (err)
-			return err;
-	}
-	if (ds_stream__stats(s, &st))
-		return 0;
-	return ds_stream__dispatch(s, &st.hdr);
 }
 
 int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_live_hooks *h)
@@ -235,7 +215,7 @@ int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_
 				break;
 		}
 		if (next_int && now >= next_int) {
-			err = dispatch_stats(s);
+			err = ds_stream__dispatch_stats(s);
 			if (!err && h->interval)
 				err = h->interval(h->ctx, now);
 			if (err)
@@ -267,7 +247,7 @@ int ds_live_run(struct ds_stream *s, const struct ds_params *p, const struct ds_
 			break;
 	}
 	/* after an error too: a recording keeps the counters of what it holds */
-	n = dispatch_stats(s);
+	n = ds_stream__dispatch_stats(s);
 	if (!err)
 		err = n;
 	signal(SIGINT, SIG_DFL);

@@ -189,6 +189,13 @@ static void render_overview(struct top *t, struct top_lines *l)
 			       (uint64_t)c->stats.waits_unmatched);
 	else
 		top_lines__add(l, TA_DIM, "ring buffer: no drop counters yet");
+	/* which source lost them: the one whose ring needs --buffer-kb */
+	for (i = 0; c->have_stats && c->stats.dropped && i < DS_NR_SOURCES; i++)
+		if ((c->ring.have & (1u << i)) && c->ring.src[i].dropped)
+			top_lines__add(l, TA_ALERT, "  %-10s %" PRIu64 " received, %" PRIu64
+				       " dropped", ds_source_name(1u << i),
+				       (uint64_t)c->ring.src[i].received,
+				       (uint64_t)c->ring.src[i].dropped);
 	if (t->missing[0])
 		top_lines__add(l, TA_DIM, "not attached on this kernel: %.200s", t->missing);
 	else if (c->have_source && c->source.names[0])

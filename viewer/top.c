@@ -845,14 +845,6 @@ static void batch_frame(struct ui *u)
 		u->render_max_ns = d;
 }
 
-static void dispatch_stats(struct top *t)
-{
-	struct ds_meta_stats st;
-
-	if (!ds_stream__stats(t->s, &st))
-		ds_stream__dispatch(t->s, &st.hdr);
-}
-
 static void no_hang_print(void *ctx, const struct ds_fence_wait *w,
 			  const struct ds_fence_timeline *tl, uint64_t now)
 {
@@ -870,7 +862,7 @@ static void refresh_models(struct top *t)
 	uint64_t now = t->pace ? top_pace__now(t->pace) : ds_now_mono_ns();
 
 	if (!t->pace)
-		dispatch_stats(t);
+		ds_stream__dispatch_stats(t->s);
 	ds_fence_model__check_hangs(t->fence, now, no_hang_print, NULL);
 	ds_dmabuf_model__check_revokes(t->dmabuf, now, TOP_UNMAP_NS, no_revoke_print, NULL);
 	if (ds_dept_live__flush_idle(t->dept, now, CIRCLE_IDLE_NS))

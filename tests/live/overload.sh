@@ -139,6 +139,13 @@ else
 	bad "small: report text" "$(cat "$tmp/rep.txt")"
 fi
 
+"$DS" top -i "$tmp/small.dsr" --batch --pane overview --speed 0 >"$tmp/top.txt" 2>&1
+if grep -qE "^  selftest +$recv received, $drop dropped" "$tmp/top.txt"; then
+	ok "small: top's overview names the source that dropped"
+else
+	bad "small: top overview" "$(grep -A3 'ring buffer' "$tmp/top.txt")"
+fi
+
 # --- the default 4 MiB ring: a full ring to drain after SIGINT -------------
 run_storm big 4096 2 100 selftest
 drop=$(jsrc selftest dropped <"$tmp/big.json")

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "deptscope_events.h"
 #include "deptscope/dept_live.h"
+#include "deptscope/event.h"
 #include "deptscope/vpr.h"
 
 enum ds_history_src {
@@ -38,6 +39,7 @@ struct ds_history_counts {
 	struct ds_meta_stats stats;		/* the newest one */
 	bool have_source;
 	struct ds_meta_source source;		/* the newest DS_EV_META_SOURCE */
+	struct ds_ring_stats ring;		/* per source */
 };
 
 struct ds_history;

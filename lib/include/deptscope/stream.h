@@ -58,6 +58,12 @@ int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st);
 int ds_stream__source_stats(struct ds_stream *s, unsigned int i,
 			    struct ds_meta_source_stats *st);
 /*
+ * Pass the counters on: a DS_EV_META_SOURCE_STATS per source that has a
+ * DS_SRC_* bit, then their DS_EV_META_STATS sum, which older readers know
+ * alone.  First consumer error, or 0.
+ */
+int ds_stream__dispatch_stats(struct ds_stream *s);
+/*
  * Ask every source to stop producing (the BPF programs stop reserving
  * records), so that a drain afterwards ends even under a storm.  First
  * error, or 0.
