@@ -92,10 +92,12 @@ names=(record fence top dept)
 pids=("$p_record" "$p_fence" "$p_top" "$p_dept")
 declare -A fd0 fdN rssmax_q1 rss_last rss_max
 t=0
+t0=$SECONDS
 : >"$out"
+# by the wall clock: sampling takes time too, and the commands run for $live s
 while [ "$t" -lt "$dur" ]; do
-	sleep "$step"
-	t=$((t + step))
+	sleep $((step - (SECONDS - t0) % step))
+	t=$((SECONDS - t0))
 	line="{\"t\":$t,\"progs\":$(ours_progs),\"maps\":$(ours_maps)"
 	for i in "${!names[@]}"; do
 		n=${names[$i]} p=${pids[$i]}
