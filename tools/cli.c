@@ -85,10 +85,14 @@ static int apply(const struct ds_cmd_help *h, const struct ds_opt *o, const char
 					 o->lname, arg);
 		return 0;
 	case OPT_PID:
+	case OPT_SELFTEST:
 		if (ds_parse_uint(arg, 0x7fffffff, &v) || !v)
 			return usage_err(err, h, "invalid --%s '%s': expected a process id",
 					 o->lname, arg);
-		p->pid = v;
+		if (o->id == OPT_PID)
+			p->pid = v;
+		else
+			p->selftest_pid = v;
 		return 0;
 	case OPT_HANG_MS:
 	case OPT_UNMAP_MS:

@@ -33,6 +33,7 @@ enum {
 	OPT_PROC_DEPS, OPT_AROUND, OPT_DEPTH, OPT_MAX_NODES, OPT_MAX_CLASSES,
 	OPT_KMSG, OPT_KMSG_FILE, OPT_ALL, OPT_INTERVAL_MS, OPT_DOT, OPT_SVG, OPT_TRACEPOINTS,
 	OPT_SLOW_MS, OPT_BATCH, OPT_ITERATIONS, OPT_PANE, OPT_SPEED, OPT_TIMING, OPT_SAVE_DIR,
+	OPT_SELFTEST,
 };
 
 /* The live DEPT graph's default cap (dept, top): about 100 MB of classes and edges. */
@@ -58,6 +59,7 @@ struct ds_params {
 	bool force;
 	uint64_t duration_ns;	/* 0: until Ctrl-C */
 	uint32_t pid;
+	uint32_t selftest_pid;	/* top --selftest: the load's process */
 	uint64_t hang_ns;
 	unsigned int top;
 	uint32_t buffer_kb;

@@ -387,6 +387,8 @@ static const struct ds_opt top_opts[] = {
 	{ "max-classes", 0, "N", "at N DEPT classes forget the oldest half (1000000)",
 	  OPT_MAX_CLASSES },
 	{ "buffer-kb", 0, "KB", "ring buffer size in KiB, a power of two (4096)", OPT_BUFFER },
+	{ "selftest", 0, "PID", "live: also an event per system call of PID, a load to watch",
+	  OPT_SELFTEST },
 	{ "verbose", 'v', NULL, "more messages; twice for libbpf debug output", OPT_VERBOSE },
 	{ "help", 'h', NULL, "show this help", OPT_HELP },
 	{ NULL, 0, NULL, NULL, 0 },
@@ -717,6 +719,10 @@ int ds_parse_top(int argc, char **argv, struct ds_params *p, FILE *err)
 		return ret;
 	if (p->speed_set && !p->input) {
 		fprintf(err, "deptscope top: --speed goes with --input\n");
+		return DS_EXIT_USAGE;
+	}
+	if (p->selftest_pid && p->input) {
+		fprintf(err, "deptscope top: --selftest is a live source, not for --input\n");
 		return DS_EXIT_USAGE;
 	}
 	if (p->pane) {

@@ -1014,8 +1014,10 @@ static void add_missing(char *buf, size_t len, const char *m)
 }
 
 static int open_live(struct top *t, const struct ds_params *p, struct ds_fence_bpf **fb,
-		     struct ds_dmabuf_bpf **db, struct ds_dept_bpf **dept, struct ds_vpr_bpf **vb)
+		     struct ds_dmabuf_bpf **db, struct ds_dept_bpf **dept, struct ds_vpr_bpf **vb,
+		     struct ds_fence_bpf **pb)
 {
+	struct ds_params q = *p;
 	int ret, err = 0;
 
 	/* what 'deptscope record' attaches without a SOURCE: fence, then what else there is */
@@ -1026,12 +1028,15 @@ static int open_live(struct top *t, const struct ds_params *p, struct ds_fence_b
 		ret = ds_live_open_dept(p, false, dept);
 	if (!ret)
 		ret = ds_live_open_vpr(p, false, vb);
+	q.pid = p->selftest_pid;
+	if (!ret && p->selftest_pid)
+		ret = ds_live_open_selftest(&q, pb);
 	if (ret)
 		return ret;
-	snprintf(t->attached, sizeof(t->attached), "dma_fence%s%s%s", *db ? " dma_buf" : "",
-		 *dept ? " DEPT" : "", *vb ? " tegra_vpr" : "");
+	snprintf(t->attached, sizeof(t->attached), "dma_fence%s%s%s%s", *db ? " dma_buf" : "",
+		 *dept ? " DEPT" : "", *vb ? " tegra_vpr" : "", *pb ? " selftest" : "");
 	t->sources = DS_SRC_FENCE | (*db ? DS_SRC_DMABUF : 0) | (*dept ? DS_SRC_DEPT : 0) |
-		     (*vb ? DS_SRC_VPR : 0);
+		     (*vb ? DS_SRC_VPR : 0) | (*pb ? DS_SRC_PING : 0);
 	add_missing(t->missing, sizeof(t->missing), ds_fence_bpf__missing(*fb));
 	if (*db)
 		add_missing(t->missing, sizeof(t->missing), ds_dmabuf_bpf__missing(*db));
@@ -1046,6 +1051,8 @@ static int open_live(struct top *t, const struct ds_params *p, struct ds_fence_b
 		err = ds_stream__add_source(t->s, &ds_bpf_source_ops, *dept);
 	if (!err && *vb)
 		err = ds_stream__add_source(t->s, &ds_bpf_source_ops, *vb);
+	if (!err && *pb)
+		err = ds_stream__add_source(t->s, &ds_bpf_source_ops, *pb);
 	if (err) {
 		ds_err("cannot start: %s", strerror(-err));
 		return DS_EXIT_ERROR;
@@ -1070,7 +1077,7 @@ static void print_timing(struct ui *u)
 int cmd_top(int argc, char **argv)
 {
 	struct ds_symbolizer_opts so = { .no_dwarf = 1 };
-	struct ds_fence_bpf *fb = NULL;
+	struct ds_fence_bpf *fb = NULL, *pb = NULL;
 	struct ds_dmabuf_bpf *db = NULL;
 	struct ds_dept_bpf *dept = NULL;
 	struct ds_vpr_bpf *vb = NULL;
@@ -1129,7 +1136,7 @@ int cmd_top(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		ret = open_live(&t, &p, &fb, &db, &dept, &vb);
+		ret = open_live(&t, &p, &fb, &db, &dept, &vb, &pb);
 		if (ret)
 			goto out;
 	}
@@ -1160,6 +1167,7 @@ out:
 	ds_dmabuf_bpf__destroy(db);
 	ds_dept_bpf__destroy(dept);
 	ds_vpr_bpf__destroy(vb);
+	ds_fence_bpf__destroy(pb);
 	top_pace__close(t.pace);
 	models_close(&t);
 	ds_symbolizer__free(t.sym);

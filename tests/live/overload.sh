@@ -180,6 +180,35 @@ else
 	bad "text: summary" "exit $rc: $(cat "$tmp/text.out" "$tmp/text.err")"
 fi
 
+# --- the viewer under the storm: frames keep coming, SIGINT ends it -------
+s=$(storm)
+"$DS" top --batch --interval 250 --pane overview --selftest "$s" --buffer-kb 16 \
+	>"$tmp/top.out" 2>"$tmp/top.err" &
+r=$!
+sleep 3.2
+t0=$(date +%s%N)
+kill -INT $r
+wait $r
+rc=$?
+lat=$(ms_since "$t0")
+kill "$s" 2>/dev/null
+wait "$s" 2>/dev/null
+frames=$(grep -c '^=== deptscope top: frame' "$tmp/top.out")
+echo "top: $frames frames in 3.2 s under the storm; SIGINT to exit $lat ms"
+if [ $rc -eq 0 ] && [ "$lat" -le 1000 ]; then ok "top: SIGINT under the storm: exit 0 in $lat ms"
+else bad "top: SIGINT" "exit $rc after $lat ms: $(head -c 300 "$tmp/top.err")"; fi
+# one frame each 250 ms: the poll budget leaves the timer its turn
+if [ "$frames" -ge 7 ]; then ok "top: the screen kept refreshing under the storm ($frames frames)"
+else bad "top: frames" "$frames in 3.2 s at --interval 250"; fi
+last=$(awk '/^=== deptscope top: frame/ { f = "" } { f = f $0 "\n" } END { printf "%s", f }' \
+	"$tmp/top.out")
+if grep -qE "^  selftest +[0-9]+ received, [1-9][0-9]* dropped" <<<"$last"; then
+	ok "top: the overview shows the selftest source's drops live"
+else
+	bad "top: overview" "$last"
+fi
+expect "top --selftest with --input" 2 "$DS" top -i "$tmp/small.dsr" --selftest 1
+
 # the selftest source needs its process
 expect "selftest without --pid" 2 "$DS" record -o "$tmp/x.dsr" selftest
 one_line "selftest without --pid"
