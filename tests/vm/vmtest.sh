@@ -13,7 +13,10 @@
 #   VM_TIMEOUT      seconds a guest may run (default 600)
 #
 # Results: $OUT/vmtest/<kernel>/results.json and a summary line per
-# scenario; the last line is "vm: N passed, N failed, N skipped".
+# scenario; the last line is "vm: N passed, N failed, N skipped".  A kernel
+# built with kernel/patches/series (7.3, KSRC) adds one line for the W=1
+# check of that series (build-kernel.sh, the build's w1.txt), counted with
+# the scenarios.
 set -uo pipefail
 : "${OUT:?}" "${DS_SRCDIR:?}"
 src_dir=$DS_SRCDIR
@@ -77,6 +80,28 @@ TSC_KHZ=
 [ "$(uname -m)" = x86_64 ] && TSC_KHZ=$(host_tsc_khz)
 TSC_ARGS=${TSC_KHZ:+tsc_early_khz=$TSC_KHZ tsc=reliable}
 
+# w1_report NAME RC W1.TXT: the line of build-kernel.sh's W=1 check of the
+# mainline series (RC: its exit status; 7 is that check failing)
+w1_report() {
+	local name=$1 rc=$2 f=$3 n before after new
+	if [ ! -f "$f" ]; then
+		[ "$rc" -ne 7 ] || echo "FAIL $name: W=1: the check could not be made (see above)"
+		return 0
+	fi
+	n=$(sed -n 's/^objects: //p' "$f")
+	before=$(sed -n 's/^before: //p' "$f")
+	after=$(sed -n 's/^after: //p' "$f")
+	new=$(sed -n 's/^new: //p' "$f")
+	if [ "$rc" -eq 0 ] && [ "$new" = 0 ] && [ "${n:-0}" -gt 0 ]; then
+		echo "ok   $name: W=1: $n objects of the mainline series, no new warnings (before $before, after $after)"
+	elif [ "$rc" -eq 0 ] && [ "$new" = 0 ]; then
+		echo "SKIP: $name: W=1: this config builds no object the mainline series touches"
+	else
+		echo "FAIL $name: W=1: ${new:-?} new warnings with the mainline series in $n objects (before $before, after $after)"
+		sed -n 's/^new warning: /    /p' "$f"
+	fi
+}
+
 run_target() {
 	local name=$1 ksrc=$2 series=$3 t0 b w rc
 	w=$OUT/vmtest/$name
@@ -86,7 +111,11 @@ run_target() {
 	local frags=$src_dir/kernel/configs/vmtest.config
 	[ -f "$src_dir/kernel/configs/vmtest-$name.config" ] &&
 		frags+=":$src_dir/kernel/configs/vmtest-$name.config"
-	b=$("$here/build-kernel.sh" "$name" "$ksrc" "$DS_CACHE" "$frags" "$series") || return 1
+	b=$("$here/build-kernel.sh" "$name" "$ksrc" "$DS_CACHE" "$frags" "$series")
+	rc=$?
+	# the build dir comes back on exit 7 (new W=1 warnings) too
+	w1_report "$name" "$rc" "${b:-/nonexistent}/w1.txt"
+	[ $rc -eq 0 ] || return 1
 
 	log "[$name] building deptscope against the guest kernel's BTF"
 	make -s -C "$src_dir" O="$w/ds" VMLINUX_BTF="$b/vmlinux" "$w/ds/deptscope" >&2 || return 1
@@ -158,6 +187,9 @@ for t in $targets; do
 		;;
 	esac
 	printf '%s\n' "$out"
+	# the W=1 line (w1_report) is one result more
+	pass=$((pass + $(grep -c '^ok   [^ ]*: W=1: ' <<<"$out")))
+	fail=$((fail + $(grep -c '^FAIL [^ ]*: W=1: ' <<<"$out")))
 	p=$(sed -nE 's/^vm\[.*\]: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$out")
 	f=$(sed -nE 's/^vm\[.*\]: ([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$out")
 	if [ -z "$p" ]; then
