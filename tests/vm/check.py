@@ -656,6 +656,11 @@ VPR_HEX = {"buf_start", "buf_size", "old_base", "old_size", "new_base", "new_siz
 VPR_V3 = ("tegra_vpr_chunk_activate", "tegra_vpr_chunk_deactivate", "tegra_vpr_set")
 # record timestamps are printed in microseconds
 VPR_TS_SLACK = 2000
+# A duration the fixture measured with ktime against the stamps of its
+# begin and end records: an interrupt between its ktime_get() and the
+# record's write costs milliseconds under TCG (4.2 ms seen), so 10 ms;
+# resizes last 40-200 ms, so a record of the wrong resize still fails.
+VPR_STAMP_SLACK_NS = 10000000
 
 
 def vpr_readme_events(path):
@@ -999,8 +1004,9 @@ def vpr_deptscope(sc, out, host_ds, by_seq, exp):
             # slow under TCG (milliseconds): that slice must start at or
             # before its begin record and hold its steps.
             if name == "trace.dat":
-                sc.check("export of the %s: seq %d slice lasts its duration (2 ms)"
-                         % (name, r["seq"]), abs(sl["dur"] * 1000 - r["duration_ns"]) <= 2000000,
+                sc.check("export of the %s: seq %d slice lasts its duration (10 ms)"
+                         % (name, r["seq"]),
+                         abs(sl["dur"] * 1000 - r["duration_ns"]) <= VPR_STAMP_SLACK_NS,
                          sl["dur"], r["duration_ns"] / 1000)
             else:
                 own = next((x for x in recrows if x.get("type") == "vpr_resize"
@@ -1164,8 +1170,9 @@ def scen_vpr(out, host_ds):
                 sc.check(tag + ": frozen_ns covers freeze to thaw",
                          f["frozen_ns"] >= inner + f["duration_ns"], f["frozen_ns"],
                          inner + f["duration_ns"])
-                sc.check(tag + ": frozen_ns starts where the freeze started (2 ms)",
-                         abs((ts - f["frozen_ns"]) - (fr[2] - fr[4]["duration_ns"])) <= 2000000,
+                sc.check(tag + ": frozen_ns starts where the freeze started (10 ms)",
+                         abs((ts - f["frozen_ns"]) - (fr[2] - fr[4]["duration_ns"]))
+                         <= VPR_STAMP_SLACK_NS,
                          [ts - f["frozen_ns"], fr[2] - fr[4]["duration_ns"]])
             if ev == "tegra_vpr_rollback":
                 vpr_within(sc, tag + ": rollback duration (its chunk steps)", f["duration_ns"],
@@ -1181,8 +1188,8 @@ def scen_vpr(out, host_ds):
                            delays)
                 sc.check(tag + ": resize_end covers its steps", f["duration_ns"] >= steps,
                          f["duration_ns"], steps)
-                sc.check(tag + ": resize_end minus its duration is the begin record (2 ms)",
-                         abs(ts - f["duration_ns"] - got[0][2]) <= 2000000,
+                sc.check(tag + ": resize_end minus its duration is the begin record (10 ms)",
+                         abs(ts - f["duration_ns"] - got[0][2]) <= VPR_STAMP_SLACK_NS,
                          ts - f["duration_ns"] - got[0][2])
                 notes.append("%d: %.1f ms" % (seq, f["duration_ns"] / 1e6))
             prev = r
