@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include "deptscope/event.h"
 #include "deptscope/stream.h"
 
 struct ds_stream {
@@ -203,17 +204,30 @@ int ds_stream__quiesce(struct ds_stream *s)
 	return first;
 }
 
-int ds_stream__dispatch_stats(struct ds_stream *s)
+void ds_stream__ring_stats(struct ds_stream *s, struct ds_ring_stats *rs)
 {
 	struct ds_meta_source_stats one;
+	unsigned int i;
+	int err;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++)
+		if (!err)
+			ds_ring_stats__consume(rs, &one.hdr);
+}
+
+int ds_stream__dispatch_stats(struct ds_stream *s)
+{
+	struct ds_ring_stats rs;
 	struct ds_meta_stats st;
 	unsigned int i;
 	int err;
 
-	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
-		if (err || !one.source)
+	ds_stream__ring_stats(s, &rs);
+	for (i = 0; i < DS_NR_SOURCES; i++) {
+		if (!(rs.have & (1u << i)))
 			continue;
-		err = ds_stream__dispatch(s, &one.hdr);
+		err = ds_stream__dispatch(s, &rs.src[i].hdr);
 		if (err)
 			return err;
 	}

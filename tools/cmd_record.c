@@ -41,43 +41,6 @@ static int tick(void *ctx, uint64_t now)
 	return 0;
 }
 
-static void json_sources(struct ds_json *j, struct ds_stream *s)
-{
-	struct ds_meta_source_stats one;
-	unsigned int i;
-	int err;
-
-	ds_json__key(j, "sources");
-	ds_json__begin_array(j);
-	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
-		if (err || !one.source)
-			continue;
-		ds_json__begin_object(j);
-		ds_json__kv_str(j, "source", ds_source_name(one.source));
-		ds_json__kv_u64(j, "received", one.received);
-		ds_json__kv_u64(j, "emitted", one.emitted);
-		ds_json__kv_u64(j, "dropped", one.dropped);
-		ds_json__end_object(j);
-	}
-	ds_json__end_array(j);
-}
-
-/* Which source lost them: the one that needs a bigger --buffer-kb. */
-static void text_sources(struct ds_stream *s)
-{
-	struct ds_meta_source_stats one;
-	unsigned int i;
-	int err;
-
-	for (i = 0; (err = ds_stream__source_stats(s, i, &one)) != -ENOENT; i++) {
-		if (err || !one.source)
-			continue;
-		printf("  %-9s %llu received, %llu dropped (ring buffer full)\n",
-		       ds_source_name(one.source), (unsigned long long)one.received,
-		       (unsigned long long)one.dropped);
-	}
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct ds_live_hooks hooks = { .tick = tick };
@@ -91,6 +54,7 @@ int cmd_record(int argc, char **argv)
 	__u32 sources = 0;
 	struct record_run r = {};
 	struct ds_meta_stats st = {};
+	struct ds_ring_stats rs;
 	uint64_t start, dur;
 	struct ds_params p;
 	struct ds_json j;
@@ -219,6 +183,7 @@ int cmd_record(int argc, char **argv)
 	dur = ds_now_mono_ns() - start;
 	if (ds_stream__stats(r.s, &st))
 		memset(&st, 0, sizeof(st));
+	ds_stream__ring_stats(r.s, &rs);
 	if (r.progress)
 		fputc('\n', stderr);
 	if (err) {
@@ -246,7 +211,7 @@ int cmd_record(int argc, char **argv)
 			ds_json__kv_u64(&j, "duration_ns", dur);
 			ds_json__kv_u64(&j, "received", st.received);
 			ds_json__kv_u64(&j, "dropped", st.dropped);
-			json_sources(&j, r.s);
+			ds_out_ring_sources(&j, "sources", &rs);
 			ds_out_unavailable(&j, missing);
 			ds_json__end_object(&j);
 			ds_json__finish(&j);
@@ -254,8 +219,8 @@ int cmd_record(int argc, char **argv)
 			printf("Recorded %llu records (%.1f KiB) in %.1f s to %s; %llu dropped.\n",
 			       (unsigned long long)records, bytes / 1024.0, dur / 1e9, p.output,
 			       (unsigned long long)st.dropped);
-			if (st.dropped)
-				text_sources(r.s);
+			/* which source lost them: the one that needs a bigger --buffer-kb */
+			ds_text_ring_sources(stdout, &rs, st.dropped, " (ring buffer full)");
 		}
 		/* before the detach, which can take a while (docs/reliability.md) */
 		fflush(stdout);

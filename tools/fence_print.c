@@ -213,7 +213,7 @@ static void summary_json(struct fence_printer *fp, struct ds_fence_model *m, uin
 		ds_json__kv_u64(&j, ds_event_type_name(i), t->by_type[i]);
 	ds_json__end_object(&j);
 	ds_out_ring(&j, t->have_stats, &t->stats);
-	ds_out_ring_sources(&j, &t->ring);
+	ds_out_ring_sources(&j, "ring_sources", &t->ring);
 	json_hist(&j, ds_fence_model__hist(m));
 
 	ds_json__key(&j, "timelines");
@@ -279,7 +279,7 @@ static void summary_text(struct fence_printer *fp, struct ds_fence_model *m, uin
 	if (t->have_stats && t->stats.dropped)
 		fprintf(f, "WARNING: %" PRIu64 " events were dropped (ring buffer full): counts "
 			"below are lower bounds; try --buffer-kb\n", (uint64_t)t->stats.dropped);
-	ds_text_ring_sources(f, &t->ring, t->have_stats && t->stats.dropped);
+	ds_text_ring_sources(f, &t->ring, t->have_stats && t->stats.dropped, "");
 	if (t->waits_unmatched)
 		fprintf(f, "note: %" PRIu64 " waits ended without a seen start (begun before "
 			"tracing)\n", t->waits_unmatched);

@@ -32,12 +32,12 @@ void ds_out_ring(struct ds_json *j, bool have, const struct ds_meta_stats *st)
 	ds_json__end_object(j);
 }
 
-void ds_out_ring_sources(struct ds_json *j, const struct ds_ring_stats *rs)
+void ds_out_ring_sources(struct ds_json *j, const char *key, const struct ds_ring_stats *rs)
 {
 	unsigned int i;
 
 	if (rs->have) {
-		ds_json__key(j, "ring_sources");
+		ds_json__key(j, key);
 		ds_json__begin_array(j);
 		for (i = 0; i < DS_NR_SOURCES; i++) {
 			const struct ds_meta_source_stats *ss = &rs->src[i];
@@ -63,7 +63,8 @@ void ds_out_ring_sources(struct ds_json *j, const struct ds_ring_stats *rs)
 	}
 }
 
-void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_source)
+void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_source,
+			  const char *note)
 {
 	const struct ds_meta_source_stats *ss = &rs->src[__builtin_ctz(DS_SRC_PING)];
 	unsigned int i;
@@ -71,9 +72,9 @@ void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_sour
 	for (i = 0; per_source && i < DS_NR_SOURCES; i++) {
 		if (!(rs->have & (1u << i)))
 			continue;
-		fprintf(f, "  %-9s %" PRIu64 " received, %" PRIu64 " dropped\n",
+		fprintf(f, "  %-9s %" PRIu64 " received, %" PRIu64 " dropped%s\n",
 			ds_source_name(1u << i), (uint64_t)rs->src[i].received,
-			(uint64_t)rs->src[i].dropped);
+			(uint64_t)rs->src[i].dropped, note);
 	}
 	if (!rs->pings)
 		return;

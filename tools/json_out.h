@@ -15,11 +15,13 @@ void ds_out_unavailable(struct ds_json *j, const char *missing);
 void ds_out_ring(struct ds_json *j, bool have, const struct ds_meta_stats *st);
 
 /*
- * "ring_sources": each source's ring counters; "selftest": its records,
- * sequence numbers and how many are missing.  Each only when recorded.
+ * @key ("ring_sources" in reports, "sources" in record's summary): each
+ * source's ring counters; "selftest": its records, sequence numbers and
+ * how many are missing.  Each only when there are any.
  */
-void ds_out_ring_sources(struct ds_json *j, const struct ds_ring_stats *rs);
-/* The same as text; the per-source lines only when @per_source. */
-void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_source);
+void ds_out_ring_sources(struct ds_json *j, const char *key, const struct ds_ring_stats *rs);
+/* The same as text; the per-source lines, each ending in @note, only when @per_source. */
+void ds_text_ring_sources(FILE *f, const struct ds_ring_stats *rs, bool per_source,
+			  const char *note);
 
 #endif

@@ -57,10 +57,13 @@ int ds_stream__stats(struct ds_stream *s, struct ds_meta_stats *st);
  */
 int ds_stream__source_stats(struct ds_stream *s, unsigned int i,
 			    struct ds_meta_source_stats *st);
+struct ds_ring_stats;
+/* Each source's counters into @rs, by its DS_SRC_* bit (sources without one are left out). */
+void ds_stream__ring_stats(struct ds_stream *s, struct ds_ring_stats *rs);
 /*
  * Pass the counters on: a DS_EV_META_SOURCE_STATS per source that has a
- * DS_SRC_* bit, then their DS_EV_META_STATS sum, which older readers know
- * alone.  First consumer error, or 0.
+ * DS_SRC_* bit (in bit order), then their DS_EV_META_STATS sum, which
+ * older readers know alone.  First consumer error, or 0.
  */
 int ds_stream__dispatch_stats(struct ds_stream *s);
 /*
