@@ -110,6 +110,8 @@ int ds_bpf_source__start(struct ds_bpf_source *bs, struct ds_bpf_stats *kstats,
 	if (!bs->nr_attached)
 		return -ENOENT;
 	bs->kstats = kstats;
+	/* read once here, not on every poll */
+	bs->fail_poll_at = ds_test_fault_num("poll");
 	bs->rb = ring_buffer__new(map_fd, handle_event, bs, NULL);
 	return bs->rb ? 0 : -errno;
 }
@@ -173,11 +175,9 @@ static int source_poll(void *src, struct ds_stream *s, int timeout_ms)
 {
 	struct ds_bpf_source *bs = src;
 	uint64_t before = bs->received;
-	long fail_at;
 	int n;
 
-	fail_at = ds_test_fault_num("poll");
-	if (fail_at > 0 && ++bs->polls >= (unsigned long)fail_at)
+	if (bs->fail_poll_at && ++bs->polls >= bs->fail_poll_at)
 		return -EIO;
 	bs->stream = s;
 	bs->budget = DS_BPF_POLL_BUDGET;

@@ -22,7 +22,8 @@ struct ds_bpf_source {
 	uint32_t src_bit;		/* DS_SRC_* of this loader, for per-source stats */
 	unsigned int budget;		/* records left in this poll call */
 	bool budget_spent;
-	unsigned int polls;		/* for the poll fault of DEPTSCOPE_TEST_FAULTS */
+	/* DEPTSCOPE_TEST_FAULTS poll=N: the Nth poll fails (0: never) */
+	unsigned long polls, fail_poll_at;
 	unsigned int nr_attached;
 	/* the loader's link array, from attach_start; destroyed by exit */
 	struct bpf_link **links;

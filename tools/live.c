@@ -175,11 +175,6 @@ int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out)
 	};
 	int err;
 
-	if (!p->pid) {
-		ds_err("the selftest source needs --pid PID: the process whose system calls it "
-		       "turns into events");
-		return DS_EXIT_USAGE;
-	}
 	err = ds_live_preflight();
 	if (err)
 		return err;

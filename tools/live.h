@@ -34,8 +34,9 @@ int ds_live_open_dept(const struct ds_params *p, bool required, struct ds_dept_b
 /* The same for the tegra_vpr events (Tegra VPR heap, or its VM fixture). */
 int ds_live_open_vpr(const struct ds_params *p, bool required, struct ds_vpr_bpf **out);
 /*
- * The self-test source: one event per system call of process --pid (a load
- * generator with known numbers: the overload tests and 'record selftest').
+ * The self-test source: one event per system call of process @p->pid, which
+ * the option parsers require (a load generator with known numbers: the
+ * overload tests, 'record selftest' and 'top --selftest').
  */
 int ds_live_open_selftest(const struct ds_params *p, struct ds_fence_bpf **out);
 int ds_live_preflight(void);
