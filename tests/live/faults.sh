@@ -128,23 +128,21 @@ if [ $rc -eq 0 ]; then ok "attach fails for one event: the others are recorded (
 else bad "attach one: exit" "$rc: $(cat "$tmp/a.err")"; fi
 has "attach one: a warning names it" "$tmp/a.err" \
 	"unavailable on this kernel, not traced: .*dma_fence_signaled"
-if python3 -c '
+# lists_unavailable NAME FILE: the JSON object in FILE has dma_fence_signaled
+# in its "unavailable" list
+lists_unavailable() {
+	if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert "dma_fence_signaled" in d["unavailable"], d' "$tmp/a.json" 2>/dev/null; then
-	ok "attach one: the JSON summary lists it as unavailable"
-else
-	bad "attach one: JSON" "$(cat "$tmp/a.json")"
-fi
+assert "dma_fence_signaled" in d["unavailable"], d' "$2" 2>/dev/null; then
+		ok "$1"
+	else
+		bad "$1" "$(head -c 400 "$2")"
+	fi
+}
+lists_unavailable "attach one: the JSON summary lists it as unavailable" "$tmp/a.json"
 "$DS" report --json "$tmp/a.dsr" >"$tmp/a.rep" 2>/dev/null
-if python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert "dma_fence_signaled" in d["unavailable"], d' "$tmp/a.rep" 2>/dev/null; then
-	ok "attach one: the recording says so too"
-else
-	bad "attach one: recording" "$(head -c 400 "$tmp/a.rep")"
-fi
+lists_unavailable "attach one: the recording says so too" "$tmp/a.rep"
 
 DEPTSCOPE_TEST_FAULTS='attach=*' "$DS" record -o "$tmp/b.dsr" -d 1 fence \
 	>"$tmp/out" 2>"$tmp/err"
