@@ -47,8 +47,21 @@ ours_maps() {
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
 nfd() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 
-progs0=$(ours_progs)
-maps0=$(ours_maps)
+# "PROGS MAPS" once the counts hold still for a second: a process that just
+# exited (a test before this one, or ours at the end) still has its programs
+# released by the kernel after its exit, for a moment
+settled_counts() {
+	local now last="" i
+	for i in $(seq 20); do
+		now="$(ours_progs) $(ours_maps)"
+		[ "$now" = "$last" ] && break
+		last=$now
+		sleep 1
+	done
+	echo "$now"
+}
+
+read -r progs0 maps0 < <(settled_counts)
 echo "soak: $dur s, load $rate syscalls/s, DEPT graph of $classes classes under a cap of $cap"
 
 # the load: one process, batches of system calls, paced
@@ -183,8 +196,7 @@ if grep -q "^Overview\|Overview" "$tmp/top.out"; then ok "top: frames until the 
 else bad "top: output" "$(tail -n 5 "$tmp/top.out")"; fi
 
 # nothing left in the kernel
-sleep 1
-progs1=$(ours_progs) maps1=$(ours_maps)
+read -r progs1 maps1 < <(settled_counts)
 if [ "$progs1" -eq "$progs0" ]; then ok "no BPF program left behind ($progs0 before, $progs1 after)"
 else bad "programs left" "$progs0 before, $progs1 after"; fi
 if [ "$maps1" -eq "$maps0" ]; then ok "no BPF map left behind ($maps0 before, $maps1 after)"
